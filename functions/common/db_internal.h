@@ -1,0 +1,36 @@
+#ifndef COMMON_DB_INTERNAL_H
+#define COMMON_DB_INTERNAL_H
+/* The session's innards, shared by db_session.c, db_conn.c and db_tx.c only. */
+#include <libpq-fe.h>
+
+#include "common/config.h"
+#include "common/db.h"
+#include "db_token.h"
+
+struct db_session {
+  cfg_config cfg;           /* a private copy; wiped by db_session_free */
+  db_hooks hooks;
+  const lr_logger *log;     /* borrowed; may be NULL */
+  PGconn *conn;             /* NULL while closed */
+  unsigned connects;
+  unsigned rng;             /* backoff jitter */
+  db_token_cache token;
+  db_error_info last;
+  /* inside db_transaction */
+  int in_tx;
+  db_status tx_error;       /* first failure of a statement in the transaction */
+};
+
+/* Opens s->conn (closing any old one): one attempt, then one more after a short
+ * backoff when the failure may be passing. */
+db_status db__open(db_session *s, char err[DB_ERR_LEN]);
+void db__close(db_session *s);
+/* 1 when the connection still looks usable: no EOF or error waiting on its
+ * socket. Costs a poll(), no round trip, so it runs before every statement:
+ * it catches what a proxy idle timeout or a server restart left behind while
+ * the sandbox was frozen. */
+int db__alive(PGconn *conn);
+void db__seterr(char err[DB_ERR_LEN], const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void db__log(const db_session *s, lr_log_level lvl, const char *msg, const char *detail);
+
+#endif
