@@ -1,0 +1,63 @@
+/* The `migrate` function: run by the deploy pipeline before new code goes
+ * live. Applies the migrations compiled into this binary. */
+#include <stdio.h>
+
+#include "common/app.h"
+#include "lr/runtime.h"
+#include "migrate.h"
+
+/* Leave this much of the invocation for the migrations themselves and the
+ * answer; the rest may be spent waiting for a concurrent run's lock. */
+#define MIGRATE_DEADLINE_MARGIN_MS 10000
+#define MIGRATE_MIN_LOCK_WAIT_MS 1000
+
+static int migrate_init(void **app, const lr_logger *log, lr_fault *fault) {
+  app_ctx *a = NULL;
+  app_options opt = {.needs = CFG_NEED_DB, .warmup = APP_DB_LAZY};
+  if (app_create(&opt, log, &a, fault) != LR_HANDLER_OK) return LR_HANDLER_ERROR;
+  *app = a;
+  return LR_HANDLER_OK;
+}
+
+static void migrate_shutdown(void *app) { app_free(app); }
+
+static int migrate_fail(lr_fault *fault, migrate_status st, const char *err) {
+  return lr_fault_set(fault, migrate_status_error_type(st), "%s: %s",
+                      migrate_status_message(st), err);
+}
+
+static long migrate_lock_wait(const lr_context *ctx) {
+  long wait = (long)(lr_context_remaining_ms(ctx) - MIGRATE_DEADLINE_MARGIN_MS);
+  return wait < MIGRATE_MIN_LOCK_WAIT_MS ? MIGRATE_MIN_LOCK_WAIT_MS : wait;
+}
+
+static int migrate_invoke(void *app, const lr_context *ctx, const char *event, size_t event_len,
+                          lr_buf *response, lr_fault *fault) {
+  app_ctx *a = app;
+  char err[MIGRATE_ERR_LEN] = "";
+  migrate_mode mode;
+  migrate_status st = migrate_parse_event(event, event_len, &mode, err);
+  if (st != MIGRATE_OK) return migrate_fail(fault, st, err);
+  char derr[DB_ERR_LEN] = "";
+  PGconn *conn = db_session_conn(a->db, derr);
+  if (!conn) return lr_fault_set(fault, "Migrate.DatabaseError", "%s", derr);
+  size_t n;
+  const db_migration *list = db_migrations_all(&n);
+  migrate_result r;
+  st = migrate_run(conn, list, n, mode, migrate_lock_wait(ctx), ctx->log, &r, err);
+  if (st == MIGRATE_OK) st = migrate_answer(&r, mode, response);
+  else if (ctx->log)
+    lr_log_kv(ctx->log, LR_LOG_ERROR, "migrate failed", "status", migrate_status_name(st),
+              "error", err, NULL);
+  migrate_result_free(&r);
+  /* A failure may have left the connection in any state: start afresh next time. */
+  if (st != MIGRATE_OK) db_session_close(a->db);
+  return st == MIGRATE_OK ? LR_HANDLER_OK : migrate_fail(fault, st, err);
+}
+
+const lr_handler migrate_handler = {
+    .name = "migrate",
+    .init = migrate_init,
+    .invoke = migrate_invoke,
+    .shutdown = migrate_shutdown,
+};
