@@ -39,7 +39,13 @@ migrate_status migrate_parse_event(const char *event, size_t len, migrate_mode *
     return MIGRATE_BAD_REQUEST;
   }
   if (!event || migrate_blank(event, len)) return MIGRATE_OK;
-  cJSON *root = cJSON_ParseWithLength(event, len);
+  const char *end = NULL;
+  cJSON *root = memchr(event, '\0', len) ? NULL : cJSON_ParseWithLengthOpts(event, len, &end, 0);
+  /* cJSON stops after the first value: anything but blanks after it is garbage */
+  if (root && !migrate_blank(end, len - (size_t)(end - event))) {
+    cJSON_Delete(root);
+    root = NULL;
+  }
   if (!root) {
     migrate__seterr(err, "the event is not valid JSON");
     return MIGRATE_BAD_REQUEST;
