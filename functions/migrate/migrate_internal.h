@@ -14,6 +14,7 @@ migrate_status migrate__ensure_table(PGconn *conn, char err[MIGRATE_ERR_LEN]);
 /* *current: the highest applied version (0: none). */
 migrate_status migrate__check_applied(PGconn *conn, const db_migration *list, size_t n,
                                       int *current, char err[MIGRATE_ERR_LEN]);
+migrate_status migrate__table_exists(PGconn *conn, int *exists, char err[MIGRATE_ERR_LEN]);
 int migrate__is_applied(PGconn *conn, int version);
 
 #endif

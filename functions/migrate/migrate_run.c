@@ -106,8 +106,14 @@ static migrate_status migrate_pending(PGconn *conn, const db_migration *list, si
 static migrate_status migrate_locked(PGconn *conn, const db_migration *list, size_t n,
                                      migrate_mode mode, const lr_logger *log, migrate_result *out,
                                      char err[MIGRATE_ERR_LEN]) {
-  migrate_status st = migrate__ensure_table(conn, err);
-  if (st == MIGRATE_OK) st = migrate__check_applied(conn, list, n, &out->current, err);
+  /* A dry run changes nothing, not even the bookkeeping table. */
+  int exists = 0;
+  migrate_status st = migrate__table_exists(conn, &exists, err);
+  if (st == MIGRATE_OK && !exists && mode == MIGRATE_APPLY) {
+    st = migrate__ensure_table(conn, err);
+    exists = 1;
+  }
+  if (st == MIGRATE_OK && exists) st = migrate__check_applied(conn, list, n, &out->current, err);
   if (st == MIGRATE_OK) st = migrate_pending(conn, list, n, mode, log, out, err);
   return st;
 }

@@ -21,6 +21,7 @@ static const char SQL_CREATE_TABLE[] =
     " checksum   text        NOT NULL CHECK (checksum ~ '^[0-9a-f]{64}$'),"
     " applied_at timestamptz NOT NULL DEFAULT now())";
 static const char SQL_IS_APPLIED[] = "SELECT 1 FROM schema_migrations WHERE version = $1::integer";
+static const char SQL_TABLE_EXISTS[] = "SELECT to_regclass('schema_migrations') IS NOT NULL";
 static const char SQL_APPLIED[] =
     "SELECT version, name, checksum FROM schema_migrations ORDER BY version";
 
@@ -81,6 +82,14 @@ void migrate__unlock(PGconn *conn) {
 
 migrate_status migrate__ensure_table(PGconn *conn, char err[MIGRATE_ERR_LEN]) {
   return migrate__exec(conn, SQL_CREATE_TABLE, 0, NULL, NULL, err);
+}
+
+migrate_status migrate__table_exists(PGconn *conn, int *exists, char err[MIGRATE_ERR_LEN]) {
+  PGresult *r = NULL;
+  migrate_status st = migrate__exec(conn, SQL_TABLE_EXISTS, 0, NULL, &r, err);
+  if (st == MIGRATE_OK) *exists = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+  PQclear(r);
+  return st;
 }
 
 /* 1 applied, 0 not, -1 error. */

@@ -254,6 +254,12 @@ int tpg_server_up(tpg_server *s, char err[TPG_ERR_LEN]) {
   return 0;
 }
 
+/* "database does not exist, skipping" and friends are not worth a line each. */
+static void tpg_quiet(void *arg, const char *message) {
+  (void)arg;
+  (void)message;
+}
+
 PGconn *tpg_connect(const tpg_server *s, const char *dbname, char err[TPG_ERR_LEN]) {
   char port[16];
   snprintf(port, sizeof port, "%d", s->port);
@@ -267,6 +273,7 @@ PGconn *tpg_connect(const tpg_server *s, const char *dbname, char err[TPG_ERR_LE
     PQfinish(c);
     return NULL;
   }
+  PQsetNoticeProcessor(c, tpg_quiet, NULL);
   return c;
 }
 
