@@ -289,6 +289,15 @@ static int invoke(void *app, const char *event, lr_buf *out, lr_fault *fault) {
   return migrate_handler.invoke(app, &ctx, event, strlen(event), out, fault);
 }
 
+/* The list of every embedded migration as the answer writes it. */
+static void expected_list(lr_buf *b) {
+  size_t n;
+  const db_migration *list = all(&n);
+  for (size_t i = 0; i < n; i++)
+    lr_buf_addf(b, "%s{\"version\":%d,\"name\":\"%s\"}", i ? "," : "", list[i].version,
+                list[i].name);
+}
+
 START_TEST(handler_end_to_end) {
   it_fresh_db("m_handler");
   set_db_env("m_handler");
@@ -299,19 +308,30 @@ START_TEST(handler_end_to_end) {
   ck_assert_msg(migrate_handler.init(&app, NULL, &fault) == LR_HANDLER_OK, "%s", fault.message);
   lr_buf out;
   lr_buf_init(&out, 1 << 16);
+  size_t n;
+  int last = all(&n)[n - 1].version;
+  lr_buf want;
+  lr_buf_init(&want, 1 << 16);
+  lr_buf_adds(&want, "{\"dry_run\":true,\"pending\":[");
+  expected_list(&want);
+  lr_buf_adds(&want, "],\"current\":0}");
   ck_assert_int_eq(invoke(app, "{\"dry_run\":true}", &out, &fault), LR_HANDLER_OK);
-  ck_assert_str_eq(lr_buf_str(&out),
-                   "{\"dry_run\":true,\"pending\":[{\"version\":1,\"name\":\"initial\"}],"
-                   "\"current\":0}");
+  ck_assert_str_eq(lr_buf_str(&out), lr_buf_str(&want));
+  lr_buf_reset(&want);
+  lr_buf_adds(&want, "{\"applied\":[");
+  expected_list(&want);
+  lr_buf_addf(&want, "],\"current\":%d}", last);
   ck_assert_int_eq(invoke(app, "{}", &out, &fault), LR_HANDLER_OK);
-  ck_assert_str_eq(lr_buf_str(&out),
-                   "{\"applied\":[{\"version\":1,\"name\":\"initial\"}],\"current\":1}");
+  ck_assert_str_eq(lr_buf_str(&out), lr_buf_str(&want));
+  lr_buf_reset(&want);
+  lr_buf_addf(&want, "{\"applied\":[],\"current\":%d}", last);
   ck_assert_int_eq(invoke(app, "", &out, &fault), LR_HANDLER_OK);
-  ck_assert_str_eq(lr_buf_str(&out), "{\"applied\":[],\"current\":1}");
+  ck_assert_str_eq(lr_buf_str(&out), lr_buf_str(&want));
+  lr_buf_free(&want);
   ck_assert_int_eq(invoke(app, "{\"dry_run\":\"yes\"}", &out, &fault), LR_HANDLER_ERROR);
   ck_assert_str_eq(fault.type, "Migrate.BadRequest");
   /* the database was changed behind its back: refused, and the answer says why */
-  it_sql("m_handler", "UPDATE schema_migrations SET checksum = repeat('0', 64)");
+  it_sql("m_handler", "UPDATE schema_migrations SET checksum = repeat('0', 64) WHERE version = 1");
   ck_assert_int_eq(invoke(app, "{}", &out, &fault), LR_HANDLER_ERROR);
   ck_assert_str_eq(fault.type, "Migrate.ChecksumMismatch");
   ck_assert_ptr_nonnull(strstr(fault.message, "0001_initial"));
