@@ -1,0 +1,1 @@
+../dev/providers.tf
