@@ -113,6 +113,9 @@ module "aurora" {
   db_cluster_parameter_group_parameters = [
     { name = "log_min_duration_statement", value = "1000", apply_method = "immediate" },
     { name = "log_lock_waits", value = "1", apply_method = "immediate" },
+    # Slow statements are logged without their bind values: those are customer data.
+    { name = "log_parameter_max_length", value = "0", apply_method = "immediate" },
+    { name = "log_parameter_max_length_on_error", value = "0", apply_method = "immediate" },
   ]
 
   tags = var.tags

@@ -13,12 +13,14 @@ locals {
 data "aws_iam_policy_document" "this" {
   # Key administration stays with the account (and so with IAM policies in it); no "*" principal
   # and no "kms:*": the actions are listed so that a review sees what administrators can do.
+  # Administration does not include using the key or granting its use (kms:CreateGrant): that is
+  # only possible through the owning services below.
   # In a key policy, Resource "*" means "this key" and is the only value AWS accepts.
   statement {
     sid     = "AccountAdministersKey"
     actions = [
       "kms:CancelKeyDeletion",
-      "kms:Create*",
+      "kms:CreateAlias",
       "kms:Delete*",
       "kms:Describe*",
       "kms:Disable*",

@@ -6,6 +6,8 @@
 # - Credentials come from the environment Lambda sets; KMS is called by SQS, S3 and Lambda on the
 #   caller's behalf, never by the function itself.
 # - The worker's SQS event source mapping is polled by the Lambda service, not from the VPC.
+# - X-Ray segments go to the daemon Lambda runs in the sandbox (AWS_XRAY_DAEMON_ADDRESS), which
+#   sends them outside the function's ENI.
 # An endpoint would be added here if a function started calling another service.
 
 data "aws_iam_policy_document" "sqs_endpoint" {
