@@ -13,6 +13,7 @@
 #define DB_MAX_PARAMS 24
 #define DB_BACKOFF_MIN_MS 100
 #define DB_BACKOFF_JITTER_MS 200
+#define DB_ALIVE_ROUNDS 4
 
 void db__seterr(char err[DB_ERR_LEN], const char *fmt, ...) {
   if (!err) return;
@@ -75,9 +76,14 @@ static void db_params_fill(db_params *p, db_param_text *t, const cfg_config *c,
   db_param(p, "tcp_user_timeout", "15000");
 }
 
-/* Notices would go to stderr as non-JSON lines: route them to the logger. */
-static void db_notice(void *arg, const char *message) {
-  db__log(arg, LR_LOG_WARN, "database notice", message);
+/* Notices would go to stderr as non-JSON lines: route them to the logger.
+ * A FATAL one arriving while idle is the server's goodbye (shutdown, admin
+ * terminate): the connection is done even if its EOF has not arrived yet. */
+static void db_notice(void *arg, const PGresult *res) {
+  db_session *s = arg;
+  const char *sev = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+  if (sev && (strcmp(sev, "FATAL") == 0 || strcmp(sev, "PANIC") == 0)) s->doomed = 1;
+  db__log(s, LR_LOG_WARN, "database notice", PQresultErrorMessage(res));
 }
 
 static time_t db_now(const db_session *s) {
@@ -111,7 +117,8 @@ static db_status db_open_once(db_session *s, char err[DB_ERR_LEN]) {
     if (st == DB_AUTH) db__token_invalidate(&s->token);
     return st;
   }
-  PQsetNoticeProcessor(c, db_notice, s);
+  PQsetNoticeReceiver(c, db_notice, s);
+  s->doomed = 0;
   s->conn = c;
   s->connects++;
   return DB_OK;
@@ -150,17 +157,21 @@ void db__close(db_session *s) {
   s->conn = NULL;
 }
 
-int db__alive(PGconn *conn) {
-  if (!conn || PQstatus(conn) != CONNECTION_OK) return 0;
+/* Readable while idle means a notice, or the server's goodbye (an error
+ * message, then EOF). libpq reads one batch per call, so the EOF usually shows
+ * on the second round: read until the socket is quiet or the connection bad. */
+int db__alive(db_session *s) {
+  PGconn *conn = s->conn;
+  if (!conn || s->doomed || PQstatus(conn) != CONNECTION_OK) return 0;
   int fd = PQsocket(conn);
   if (fd < 0) return 0;
-  struct pollfd pfd = {.fd = fd, .events = POLLIN, .revents = 0};
-  int n = poll(&pfd, 1, 0);
-  if (n == 0) return 1;
-  if (n < 0) return errno == EINTR;
-  if (pfd.revents & (POLLERR | POLLNVAL)) return 0;
-  /* Readable while idle: a notice, or the server's goodbye and EOF. Read it
-   * and let libpq tell which. */
-  if (!PQconsumeInput(conn)) return 0;
-  return PQstatus(conn) == CONNECTION_OK;
+  for (int round = 0; round < DB_ALIVE_ROUNDS; round++) {
+    struct pollfd pfd = {.fd = fd, .events = POLLIN, .revents = 0};
+    int n = poll(&pfd, 1, 0);
+    if (n == 0) return 1;
+    if (n < 0) return errno == EINTR;
+    if (pfd.revents & (POLLERR | POLLNVAL)) return 0;
+    if (!PQconsumeInput(conn) || s->doomed || PQstatus(conn) != CONNECTION_OK) return 0;
+  }
+  return 1; /* still chattering after several rounds: let the statement find out */
 }

@@ -12,6 +12,7 @@ struct db_session {
   db_hooks hooks;
   const lr_logger *log;     /* borrowed; may be NULL */
   PGconn *conn;             /* NULL while closed */
+  int doomed;               /* the server said FATAL: do not send on conn again */
   unsigned connects;
   unsigned rng;             /* backoff jitter */
   db_token_cache token;
@@ -29,7 +30,7 @@ void db__close(db_session *s);
  * socket. Costs a poll(), no round trip, so it runs before every statement:
  * it catches what a proxy idle timeout or a server restart left behind while
  * the sandbox was frozen. */
-int db__alive(PGconn *conn);
+int db__alive(db_session *s);
 void db__seterr(char err[DB_ERR_LEN], const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void db__log(const db_session *s, lr_log_level lvl, const char *msg, const char *detail);
 

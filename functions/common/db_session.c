@@ -45,7 +45,7 @@ void db_session_free(db_session *s) {
 }
 
 db_status db_session_connect(db_session *s, char err[DB_ERR_LEN]) {
-  if (db__alive(s->conn)) return DB_OK;
+  if (db__alive(s)) return DB_OK;
   return db__open(s, err);
 }
 
@@ -123,7 +123,7 @@ db_status db_exec(db_session *s, db_idempotency idem, const char *sql, int npara
   }
   if (s->in_tx) return db_exec_in_tx(s, sql, nparams, params, res, err);
   /* Broken before sending: nothing ran, so reopening is always safe. */
-  if (!db__alive(s->conn)) {
+  if (!db__alive(s)) {
     if (s->conn) db__log(s, LR_LOG_WARN, "database connection found broken; reopening", NULL);
     db_status st = db__open(s, err);
     if (st != DB_OK) return st;

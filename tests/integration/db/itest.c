@@ -10,7 +10,7 @@
 /* One server per test process; Check's forked tests inherit it. */
 static tpg_server it_pg;
 
-const tpg_server *it_server(void) { return &it_pg; }
+tpg_server *it_server(void) { return &it_pg; }
 
 int it_main(Suite *s, const char *server_opts) {
   char err[TPG_ERR_LEN] = "";

@@ -11,7 +11,7 @@
 #include "test_pg.h"
 
 /* The suite's server; set by it_main before the tests run. */
-const tpg_server *it_server(void);
+tpg_server *it_server(void);
 
 /* Runs the suite against a server started with server_opts (may be NULL).
  * Returns the process exit code. Stops the server whatever happens. */
