@@ -56,4 +56,23 @@ lr_aws_status lr_aws_rds_auth_token(const lr_aws_credentials *c, const char *reg
 /* Validity of an auth token, in seconds (the presigned URL's X-Amz-Expires). */
 #define LR_AWS_RDS_TOKEN_TTL 900
 
+/* Settings shared by the SQS and S3 clients (include/lr/sqs.h, lr/s3.h).
+ * Zero values take the defaults named beside them. The strings are copied. */
+typedef struct lr_aws_client_config {
+  const char *region;                     /* required, e.g. "eu-west-1" */
+  const lr_aws_credentials *credentials;  /* required; copied into the client */
+  /* NULL: AWS_ENDPOINT_URL_<SERVICE>, else AWS_ENDPOINT_URL, else the
+   * regional AWS endpoint. An override also switches S3 to path-style URLs. */
+  const char *endpoint;
+  long connect_timeout_ms;    /* 0: 1000 */
+  long attempt_timeout_ms;    /* one attempt, all included; 0: 5000 */
+  int max_attempts;           /* throttling, 5xx and transport errors; 0: 4 (at most 10) */
+  size_t max_response_bytes;  /* 0: 64 KiB; a longer answer is LR_AWS_BAD_RESPONSE */
+  const char *ca_file;        /* NULL: libcurl's bundle, or AL2023's when that one is missing */
+} lr_aws_client_config;
+
+/* Milliseconds since the Unix epoch (the clock of lr_context.deadline_ms),
+ * for the deadline_ms arguments of the clients. */
+int64_t lr_aws_now_ms(void);
+
 #endif

@@ -1,0 +1,45 @@
+#ifndef LR_S3_H
+#define LR_S3_H
+/* A tiny S3 client: PutObject, SigV4-signed with the body's SHA-256, with
+ * bounded retries. Implemented in runtime/aws/s3.c.
+ *
+ * Virtual-hosted URLs (https://BUCKET.s3.REGION.amazonaws.com/KEY) in AWS;
+ * path-style (ENDPOINT/BUCKET/KEY) when an endpoint override is set, and for
+ * bucket names with dots (they would not match the TLS wildcard). One client
+ * per process, kept in the app context; not safe to share between threads. */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lr/aws.h"
+
+#define LR_S3_ETAG_LEN 128
+#define LR_S3_MAX_KEY 1024
+/* One PutObject body held in memory: bounded well under a Lambda's memory. */
+#define LR_S3_MAX_PUT_BYTES (100u * 1024u * 1024u)
+
+typedef struct lr_s3_client lr_s3_client;
+
+typedef struct lr_s3_put {
+  const char *bucket;            /* 3-63 of [a-z0-9.-] */
+  const char *key;               /* 1..LR_S3_MAX_KEY bytes, no control characters */
+  const void *body;
+  size_t body_len;               /* 0..LR_S3_MAX_PUT_BYTES */
+  const char *content_type;      /* NULL: application/octet-stream */
+  const char *content_encoding;  /* NULL or "": none; e.g. "gzip" */
+} lr_s3_put;
+
+/* Creates a client; *out is freed with lr_s3_client_free. Nothing to free on
+ * failure (*out is NULL). */
+lr_aws_status lr_s3_client_create(lr_s3_client **out, const lr_aws_client_config *cfg,
+                                  char err[LR_AWS_ERR_LEN]);
+/* NULL-safe; scrubs the credentials. */
+void lr_s3_client_free(lr_s3_client *c);
+
+/* Writes one object (a whole replacement: a retry or a rerun with the same key
+ * is safe). Retries throttling (SlowDown, 503), 5xx and transport failures
+ * while attempts remain and deadline_ms allows. On success etag holds the
+ * ETag as S3 sent it (with its quotes). */
+lr_aws_status lr_s3_put_object(lr_s3_client *c, const lr_s3_put *put, int64_t deadline_ms,
+                               char etag[LR_S3_ETAG_LEN], char err[LR_AWS_ERR_LEN]);
+
+#endif

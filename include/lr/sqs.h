@@ -1,0 +1,41 @@
+#ifndef LR_SQS_H
+#define LR_SQS_H
+/* A tiny SQS client: SendMessage over the AWS JSON 1.0 protocol, SigV4-signed,
+ * with bounded retries. Implemented in runtime/aws/sqs.c.
+ *
+ * One client per process (created at init, kept in the app context): it owns
+ * one libcurl handle, so connections are reused across invocations. Not safe
+ * to share between threads. */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lr/aws.h"
+
+#define LR_SQS_MESSAGE_ID_LEN 128
+/* SQS's classic limit; queues raised to 1 MiB accept it too. */
+#define LR_SQS_MAX_BODY (256u * 1024u)
+#define LR_SQS_MAX_QUEUE_URL 1024
+#define LR_SQS_MAX_TRACE_HEADER 1024
+
+typedef struct lr_sqs_client lr_sqs_client;
+
+/* Creates a client; *out is freed with lr_sqs_client_free. Nothing to free on
+ * failure (*out is NULL). */
+lr_aws_status lr_sqs_client_create(lr_sqs_client **out, const lr_aws_client_config *cfg,
+                                   char err[LR_AWS_ERR_LEN]);
+/* NULL-safe; scrubs the credentials. */
+void lr_sqs_client_free(lr_sqs_client *c);
+
+/* Sends body (valid UTF-8, 1..LR_SQS_MAX_BODY bytes) to queue_url. With a
+ * non-empty trace_header (an X-Ray "Root=...;Parent=...;Sampled=..." header)
+ * it travels as the AWSTraceHeader system attribute. Throttling, 5xx and
+ * transport failures are retried with jittered backoff while attempts remain
+ * and deadline_ms (epoch ms, e.g. the invocation's deadline minus a margin)
+ * allows. A retried send may deliver the message twice (SQS is at-least-once
+ * anyway; consumers must be idempotent). On success message_id holds the
+ * MessageId. */
+lr_aws_status lr_sqs_send_message(lr_sqs_client *c, const char *queue_url, const char *body,
+                                  size_t body_len, const char *trace_header, int64_t deadline_ms,
+                                  char message_id[LR_SQS_MESSAGE_ID_LEN], char err[LR_AWS_ERR_LEN]);
+
+#endif

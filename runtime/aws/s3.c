@@ -1,0 +1,113 @@
+/* S3 PutObject. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aws_http.h"
+#include "aws_internal.h"
+#include "lr/s3.h"
+
+#define S3_MAX_HEADER_VALUE 256 /* Content-Type, Content-Encoding */
+
+struct lr_s3_client {
+  lr_aws_http http;
+};
+
+lr_aws_status lr_s3_client_create(lr_s3_client **out, const lr_aws_client_config *cfg,
+                                  char err[LR_AWS_ERR_LEN]) {
+  if (!out) return lr_aws__fail(err, LR_AWS_BAD_ARGUMENT, "no place for the client");
+  *out = NULL;
+  lr_s3_client *c = calloc(1, sizeof *c);
+  if (!c) return lr_aws__fail(err, LR_AWS_NOMEM, "out of memory creating the S3 client");
+  /* S3 signs the path as sent: no normalisation, no second encoding. */
+  lr_aws_status st = lr_aws__http_init(&c->http, cfg, "s3", "S3", LR_SIGV4_PATH_AS_IS, err);
+  if (st != LR_AWS_OK) {
+    free(c);
+    return st;
+  }
+  c->http.label = "S3";
+  c->http.errors = LR_AWS_ERRORS_XML;
+  *out = c;
+  return LR_AWS_OK;
+}
+
+void lr_s3_client_free(lr_s3_client *c) {
+  if (!c) return;
+  lr_aws__http_cleanup(&c->http);
+  free(c);
+}
+
+static int bucket_ok(const char *b) {
+  size_t n = b ? strnlen(b, 64) : 0;
+  if (n < 3 || n > 63) return 0;
+  for (size_t i = 0; i < n; i++) {
+    char ch = b[i];
+    if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '.' || ch == '-')) return 0;
+  }
+  return b[0] != '.' && b[0] != '-' && b[n - 1] != '.' && b[n - 1] != '-';
+}
+
+static int header_value_ok(const char *v) {
+  size_t n = strnlen(v, S3_MAX_HEADER_VALUE + 1);
+  return n <= S3_MAX_HEADER_VALUE && lr_aws__is_clean_text(v, n);
+}
+
+static lr_aws_status put_check(const lr_s3_put *p, char *err) {
+  if (!p) return lr_aws__fail(err, LR_AWS_BAD_ARGUMENT, "missing argument");
+  if (!bucket_ok(p->bucket)) return lr_aws__fail(err, LR_AWS_BAD_ARGUMENT, "the bucket name must be 3-63 of [a-z0-9.-]");
+  size_t kl = p->key ? strnlen(p->key, LR_S3_MAX_KEY + 1) : 0;
+  if (kl == 0 || kl > LR_S3_MAX_KEY || !lr_aws__is_clean_text(p->key, kl) || memchr(p->key, '\t', kl))
+    return lr_aws__fail(err, LR_AWS_BAD_ARGUMENT, "the object key must be 1-%d bytes without control characters", LR_S3_MAX_KEY);
+  if ((!p->body && p->body_len) || p->body_len > LR_S3_MAX_PUT_BYTES)
+    return lr_aws__fail(err, LR_AWS_BAD_ARGUMENT, "the body must be at most %u bytes", LR_S3_MAX_PUT_BYTES);
+  if ((p->content_type && !header_value_ok(p->content_type)) ||
+      (p->content_encoding && !header_value_ok(p->content_encoding)))
+    return lr_aws__fail(err, LR_AWS_BAD_ARGUMENT, "Content-Type or Content-Encoding is too long or holds control characters");
+  return LR_AWS_OK;
+}
+
+/* Path-style (endpoint/bucket/key) or virtual-hosted (bucket.endpoint/key). */
+static lr_aws_status object_location(const lr_aws_http *h, const lr_s3_put *p, char *authority,
+                                     size_t cap, lr_buf *path) {
+  char ep[LR_AWS_MAX_HOST + 8];
+  lr_aws__endpoint_authority(&h->ep, ep, sizeof ep);
+  int path_style = h->ep.overridden || strchr(p->bucket, '.') != NULL;
+  int n = path_style ? snprintf(authority, cap, "%s", ep) : snprintf(authority, cap, "%s.%s", p->bucket, ep);
+  if (n < 0 || (size_t)n >= cap) return LR_AWS_BAD_ARGUMENT;
+  lr_buf_status bs = lr_buf_adds(path, h->ep.base_path);
+  if (bs == LR_BUF_OK && path_style) bs = lr_buf_addf(path, "/%s", p->bucket);
+  if (bs == LR_BUF_OK) bs = lr_buf_add(path, "/", 1);
+  if (bs != LR_BUF_OK) return LR_AWS_NOMEM;
+  return lr_sigv4_uri_encode(path, p->key, strlen(p->key), 1);
+}
+
+lr_aws_status lr_s3_put_object(lr_s3_client *c, const lr_s3_put *put, int64_t deadline_ms,
+                               char etag[LR_S3_ETAG_LEN], char err[LR_AWS_ERR_LEN]) {
+  if (!c || !etag) return lr_aws__fail(err, LR_AWS_BAD_ARGUMENT, "missing argument");
+  etag[0] = '\0';
+  lr_aws_status st = put_check(put, err);
+  if (st != LR_AWS_OK) return st;
+  char hash[LR_SIGV4_HEX_LEN + 1];
+  if (lr_sigv4_sha256_hex(put->body, put->body_len, hash) != LR_AWS_OK)
+    return lr_aws__fail(err, LR_AWS_CRYPTO, "SHA-256 of the object failed");
+  char authority[LR_AWS_MAX_HOST + 80];
+  lr_buf path;
+  lr_buf_init(&path, LR_SIGV4_MAX_PATH);
+  if (object_location(&c->http, put, authority, sizeof authority, &path) != LR_AWS_OK) {
+    lr_buf_free(&path);
+    return lr_aws__fail(err, LR_AWS_BAD_ARGUMENT, "the object URL is too long");
+  }
+  lr_sigv4_pair headers[3] = {{"Content-Type", put->content_type ? put->content_type : "application/octet-stream", 0},
+                              {"x-amz-content-sha256", hash, 0},
+                              {"Content-Encoding", put->content_encoding, 0}};
+  size_t nh = put->content_encoding && *put->content_encoding ? 3 : 2;
+  lr_aws_http_req req = {.method = "PUT", .authority = authority, .path = lr_buf_str(&path),
+                         .headers = headers, .header_count = nh, .body = put->body,
+                         .body_len = put->body_len, .payload_hash = hash};
+  st = lr_aws__http_send(&c->http, &req, deadline_ms, err);
+  lr_buf_free(&path);
+  if (st != LR_AWS_OK) return st;
+  if (!c->http.etag[0]) return lr_aws__fail(err, LR_AWS_BAD_RESPONSE, "S3 answered without an ETag");
+  snprintf(etag, LR_S3_ETAG_LEN, "%s", c->http.etag);
+  return LR_AWS_OK;
+}
