@@ -59,7 +59,7 @@ data "aws_iam_policy_document" "deploy_assume" {
   }
 }
 
-resource "aws_iam_role" "deploy" {
+resource "aws_iam_role" "this" {
   name                 = "${var.name}-github-deploy"
   description          = "GitHub Actions deploys the ${var.name} serverless stack"
   assume_role_policy   = data.aws_iam_policy_document.deploy_assume.json
@@ -75,8 +75,8 @@ resource "aws_iam_role" "deploy" {
   }
 }
 
-resource "aws_iam_role_policy" "deploy" {
+resource "aws_iam_role_policy" "this" {
   name   = "deploy-serverless-stack"
-  role   = aws_iam_role.deploy.id
+  role   = aws_iam_role.this.id
   policy = data.aws_iam_policy_document.deploy.json
 }

@@ -1,6 +1,6 @@
 output "deploy_role_arn" {
   description = "ARN of the role GitHub Actions assumes to deploy the serverless stack (aws-actions/configure-aws-credentials role-to-assume)."
-  value       = aws_iam_role.deploy.arn
+  value       = aws_iam_role.this.arn
 }
 
 output "oidc_provider_arn" {

@@ -142,7 +142,7 @@ data "aws_iam_policy_document" "proxy_assume" {
   }
 }
 
-resource "aws_iam_role" "proxy" {
+resource "aws_iam_role" "this" {
   name               = "${var.name}-rds-proxy"
   description        = "RDS Proxy of ${var.name}: reads the Aurora master secret only"
   assume_role_policy = data.aws_iam_policy_document.proxy_assume.json
@@ -172,9 +172,9 @@ data "aws_iam_policy_document" "proxy" {
   }
 }
 
-resource "aws_iam_role_policy" "proxy" {
+resource "aws_iam_role_policy" "this" {
   name   = "read-master-secret"
-  role   = aws_iam_role.proxy.id
+  role   = aws_iam_role.this.id
   policy = data.aws_iam_policy_document.proxy.json
 }
 
@@ -189,7 +189,7 @@ module "rds_proxy" {
 
   create_iam_role   = false
   create_iam_policy = false
-  role_arn          = aws_iam_role.proxy.arn
+  role_arn          = aws_iam_role.this.arn
 
   vpc_subnet_ids         = var.proxy_subnet_ids
   vpc_security_group_ids = [var.proxy_security_group_id]

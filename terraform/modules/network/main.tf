@@ -50,8 +50,8 @@ module "vpc" {
   create_flow_log_cloudwatch_log_group = false
   create_flow_log_cloudwatch_iam_role  = false
   flow_log_destination_type            = "cloud-watch-logs"
-  flow_log_destination_arn             = aws_cloudwatch_log_group.flow_log.arn
-  flow_log_cloudwatch_iam_role_arn     = aws_iam_role.flow_log.arn
+  flow_log_destination_arn             = aws_cloudwatch_log_group.this.arn
+  flow_log_cloudwatch_iam_role_arn     = aws_iam_role.this.arn
   flow_log_traffic_type                = "ALL"
   flow_log_max_aggregation_interval    = 60
 
@@ -73,7 +73,7 @@ module "flow_log_key" {
   tags = var.tags
 }
 
-resource "aws_cloudwatch_log_group" "flow_log" {
+resource "aws_cloudwatch_log_group" "this" {
   name              = local.flow_log_group_name
   retention_in_days = var.flow_log_retention_days
   kms_key_id        = module.flow_log_key.key_arn
@@ -105,7 +105,7 @@ data "aws_iam_policy_document" "flow_log_assume" {
   }
 }
 
-resource "aws_iam_role" "flow_log" {
+resource "aws_iam_role" "this" {
   name               = "${var.name}-vpc-flow-log"
   assume_role_policy = data.aws_iam_policy_document.flow_log_assume.json
 
@@ -116,7 +116,7 @@ data "aws_iam_policy_document" "flow_log" {
   statement {
     sid       = "WriteFlowLogGroup"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
-    resources = ["${aws_cloudwatch_log_group.flow_log.arn}:*"]
+    resources = ["${aws_cloudwatch_log_group.this.arn}:*"]
   }
 
   statement {
@@ -126,8 +126,8 @@ data "aws_iam_policy_document" "flow_log" {
   }
 }
 
-resource "aws_iam_role_policy" "flow_log" {
+resource "aws_iam_role_policy" "this" {
   name   = "write-flow-log-group"
-  role   = aws_iam_role.flow_log.id
+  role   = aws_iam_role.this.id
   policy = data.aws_iam_policy_document.flow_log.json
 }

@@ -59,7 +59,7 @@ module "alarm_key" {
   tags = var.tags
 }
 
-resource "aws_sns_topic" "alarms" {
+resource "aws_sns_topic" "this" {
   name              = "${var.name}-alarms"
   kms_master_key_id = module.alarm_key.key_arn
 
@@ -70,7 +70,7 @@ data "aws_iam_policy_document" "alarms" {
   statement {
     sid       = "CloudWatchAlarmsPublish"
     actions   = ["sns:Publish"]
-    resources = [aws_sns_topic.alarms.arn]
+    resources = [aws_sns_topic.this.arn]
 
     principals {
       type        = "Service"
@@ -88,7 +88,7 @@ data "aws_iam_policy_document" "alarms" {
     sid       = "DenyInsecureTransport"
     effect    = "Deny"
     actions   = ["sns:Publish"]
-    resources = [aws_sns_topic.alarms.arn]
+    resources = [aws_sns_topic.this.arn]
 
     principals {
       type        = "*"
@@ -103,15 +103,15 @@ data "aws_iam_policy_document" "alarms" {
   }
 }
 
-resource "aws_sns_topic_policy" "alarms" {
-  arn    = aws_sns_topic.alarms.arn
+resource "aws_sns_topic_policy" "this" {
+  arn    = aws_sns_topic.this.arn
   policy = data.aws_iam_policy_document.alarms.json
 }
 
 resource "aws_sns_topic_subscription" "email" {
   for_each = toset(var.alarm_emails)
 
-  topic_arn = aws_sns_topic.alarms.arn
+  topic_arn = aws_sns_topic.this.arn
   protocol  = "email"
   endpoint  = each.value
 }

@@ -1,6 +1,6 @@
 output "alarm_topic_arn" {
   description = "ARN of the SNS topic every alarm notifies."
-  value       = aws_sns_topic.alarms.arn
+  value       = aws_sns_topic.this.arn
 }
 
 output "lambda_key_arn" {
