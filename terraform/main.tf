@@ -86,14 +86,15 @@ module "edge" {
     aws.us_east_1 = aws.us_east_1
   }
 
-  name                       = local.name
-  domain_name                = var.domain_name
-  hosted_zone_create_enabled = var.hosted_zone_create_enabled
-  hosted_zone_name           = var.hosted_zone_name
-  hosted_zone_id             = var.hosted_zone_id
-  query_logging_enabled      = var.dns_query_logging_enabled
-  rate_limit_per_5_minutes   = var.waf_rate_limit_per_5_minutes
-  log_retention_days         = var.log_retention_days
+  name                        = local.name
+  domain_name                 = var.domain_name
+  hosted_zone_create_enabled  = var.hosted_zone_create_enabled
+  hosted_zone_name            = var.hosted_zone_name
+  hosted_zone_id              = var.hosted_zone_id
+  query_logging_enabled       = var.dns_query_logging_enabled
+  rate_limit_per_5_minutes    = var.waf_rate_limit_per_5_minutes
+  api_gateway_account_enabled = var.api_gateway_account_enabled
+  log_retention_days          = var.log_retention_days
 
   tags = local.tags
 }

@@ -173,6 +173,12 @@ variable "dns_query_logging_enabled" {
   default     = true
 }
 
+variable "api_gateway_account_enabled" {
+  description = "Whether this stage sets the region's API Gateway logging role (one per account and region)."
+  type        = bool
+  default     = true
+}
+
 variable "waf_rate_limit_per_5_minutes" {
   description = "Requests per client IP per 5 minutes before the WAF blocks."
   type        = number

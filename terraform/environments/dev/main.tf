@@ -30,6 +30,7 @@ module "orders" {
   hosted_zone_name                    = var.hosted_zone_name
   hosted_zone_id                      = var.hosted_zone_id
   dns_query_logging_enabled           = var.dns_query_logging_enabled
+  api_gateway_account_enabled         = var.api_gateway_account_enabled
   waf_rate_limit_per_5_minutes        = var.waf_rate_limit_per_5_minutes
   log_retention_days                  = var.log_retention_days
   flow_log_retention_days             = var.flow_log_retention_days

@@ -29,6 +29,7 @@ hosted_zone_name           = "dev.orders.example.com" # CHANGE-ME; delegate it f
 dns_query_logging_enabled  = true
 
 waf_rate_limit_per_5_minutes = 2000
+api_gateway_account_enabled  = true
 
 log_retention_days      = 30
 flow_log_retention_days = 30

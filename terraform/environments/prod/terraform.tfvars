@@ -29,6 +29,7 @@ hosted_zone_id             = "Z0000000000000000000" # CHANGE-ME: the existing pu
 dns_query_logging_enabled  = true
 
 waf_rate_limit_per_5_minutes = 2000
+api_gateway_account_enabled  = true
 
 log_retention_days      = 365
 flow_log_retention_days = 365

@@ -64,3 +64,9 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "api_gateway_account_enabled" {
+  description = "Whether this stage sets the region's API Gateway account settings (the role API Gateway writes REST API logs with). One setting per account and region: enable it in one stage per account."
+  type        = bool
+  default     = true
+}
