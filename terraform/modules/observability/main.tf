@@ -21,7 +21,12 @@ module "lambda_key" {
 
   via_service_principals = ["lambda.${local.region}.amazonaws.com"]
 
-  log_group_arns = ["arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/lambda/${var.name}-*"]
+  # Also the REST API's access log group, which the serverless stack creates and may encrypt
+  # with this key.
+  log_group_arns = [
+    "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/lambda/${var.name}-*",
+    "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:/aws/api-gateway/${var.name}*",
+  ]
 
   tags = var.tags
 }
