@@ -16,7 +16,10 @@ locals {
 
   # Names the serverless stack gives what Terraform watches (serverless.yml sets
   # provider.apiName to orders-<stage>; functions are <service>-<stage>-<fn>).
-  api_name  = local.name
+  api_name = local.name
+
+  # p99 thresholds page well before a timeout: api at 3 s (a user waits), worker at 10 s (a batch
+  # of 10 orders), cleanup and migrate at 4 of their 5 minutes.
   functions = {
     api     = { timeout_seconds = var.api_timeout_seconds, duration_p99_alarm_ms = 3000 }
     worker  = { timeout_seconds = var.worker_timeout_seconds, duration_p99_alarm_ms = 10000 }
