@@ -14,6 +14,9 @@
 
 #include "db_internal.h"
 
+/* The protocol carries the parameter count in 16 bits. */
+#define DB_MAX_STATEMENT_PARAMS 65535
+
 db_status db_session_create(const cfg_config *cfg, const db_hooks *hooks, const lr_logger *log,
                             db_session **out, char err[DB_ERR_LEN]) {
   *out = NULL;
@@ -117,7 +120,7 @@ static db_status db_exec_in_tx(db_session *s, const char *sql, int nparams,
 db_status db_exec(db_session *s, db_idempotency idem, const char *sql, int nparams,
                   const char *const *params, PGresult **res, char err[DB_ERR_LEN]) {
   if (res) *res = NULL;
-  if (!s || !sql || nparams < 0 || (nparams > 0 && !params)) {
+  if (!s || !sql || nparams < 0 || nparams > DB_MAX_STATEMENT_PARAMS || (nparams > 0 && !params)) {
     db__seterr(err, "db_exec: invalid argument");
     return DB_BAD_ARGUMENT;
   }

@@ -21,6 +21,14 @@ static int migrate_init(void **app, const lr_logger *log, lr_fault *fault) {
 
 static void migrate_shutdown(void *app) { app_free(app); }
 
+static migrate_status migrate_pin(PGconn *conn, char err[MIGRATE_ERR_LEN]) {
+  PGresult *r = PQexec(conn, "SET application_name TO 'orders-migrate'");
+  migrate_status st = PQresultStatus(r) == PGRES_COMMAND_OK ? MIGRATE_OK : MIGRATE_DATABASE;
+  if (st != MIGRATE_OK) migrate__seterr(err, "pin: %s", PQerrorMessage(conn));
+  PQclear(r);
+  return st;
+}
+
 static int migrate_fail(lr_fault *fault, migrate_status st, const char *err) {
   return lr_fault_set(fault, migrate_status_error_type(st), "%s: %s",
                       migrate_status_message(st), err);
@@ -41,6 +49,14 @@ static int migrate_invoke(void *app, const lr_context *ctx, const char *event, s
   char derr[DB_ERR_LEN] = "";
   PGconn *conn = db_session_conn(a->db, derr);
   if (!conn) return lr_fault_set(fault, "Migrate.DatabaseError", "%s", derr);
+  /* The advisory lock is held by a backend session across several
+   * transactions: through RDS Proxy that is only true on a pinned connection,
+   * and a SET pins it for sure. The connection is closed after the run, so
+   * the pinned backend goes back to the proxy's pool. */
+  if (migrate_pin(conn, err) != MIGRATE_OK) {
+    db_session_close(a->db);
+    return migrate_fail(fault, MIGRATE_DATABASE, err);
+  }
   size_t n;
   const db_migration *list = db_migrations_all(&n);
   migrate_result r;
@@ -50,8 +66,7 @@ static int migrate_invoke(void *app, const lr_context *ctx, const char *event, s
     lr_log_kv(ctx->log, LR_LOG_ERROR, "migrate failed", "status", migrate_status_name(st),
               "error", err, NULL);
   migrate_result_free(&r);
-  /* A failure may have left the connection in any state: start afresh next time. */
-  if (st != MIGRATE_OK) db_session_close(a->db);
+  db_session_close(a->db);
   return st == MIGRATE_OK ? LR_HANDLER_OK : migrate_fail(fault, st, err);
 }
 

@@ -144,6 +144,30 @@ START_TEST(invalidate_forces_a_new_token) {
 }
 END_TEST
 
+/* The default signer: credentials from the environment, lr_aws_rds_auth_token. */
+START_TEST(default_signer_uses_the_environment) {
+  setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE", 1);
+  setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", 1);
+  setenv("AWS_SESSION_TOKEN", "session-token-example", 1);
+  const char *tok;
+  char err[DB_ERR_LEN] = "";
+  db_status st = db__token_get(&cache, &cfg, NULL, NULL, T0, NULL, &tok, err);
+  ck_assert_msg(st == DB_OK, "%s", err);
+  ck_assert_msg(strncmp(tok, "proxy.example:5432/?", 20) == 0, "%s", tok);
+  ck_assert_ptr_nonnull(strstr(tok, "Action=connect"));
+  ck_assert_ptr_nonnull(strstr(tok, "DBUser=orders_app"));
+  ck_assert_ptr_nonnull(strstr(tok, "X-Amz-Security-Token=session-token-example"));
+  ck_assert_ptr_nonnull(strstr(tok, "X-Amz-Expires=900"));
+  ck_assert_ptr_nonnull(strstr(tok, "eu-west-1%2Frds-db%2Faws4_request"));
+  /* without credentials: a clear error, no token */
+  db__token_invalidate(&cache);
+  unsetenv("AWS_ACCESS_KEY_ID");
+  ck_assert_int_eq(db__token_get(&cache, &cfg, NULL, NULL, T0, NULL, &tok, err), DB_TOKEN);
+  ck_assert_ptr_null(tok);
+  ck_assert_int_gt((int)strlen(err), 0);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("unit.common.db_token");
   TCase *tc = tcase_create("token");
@@ -155,6 +179,7 @@ int main(void) {
   tcase_add_test(tc, first_signing_failure_is_an_error);
   tcase_add_test(tc, clock_going_backwards_renews);
   tcase_add_test(tc, invalidate_forces_a_new_token);
+  tcase_add_test(tc, default_signer_uses_the_environment);
   suite_add_tcase(s, tc);
   SRunner *sr = srunner_create(s);
   srunner_run_all(sr, CK_NORMAL);
