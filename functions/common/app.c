@@ -29,6 +29,7 @@ static void app_warm(app_ctx *a) {
 
 int app_create(const app_options *opt, const lr_logger *log, app_ctx **out, lr_fault *fault) {
   *out = NULL;
+  if (!opt) return app_fault(fault, "Runtime.BadArgument", "app_create: no options");
   app_ctx *a = calloc(1, sizeof *a);
   if (!a) return app_fault(fault, "Runtime.OutOfMemory", "app context: out of memory");
   a->log = log;

@@ -120,7 +120,8 @@ static db_status db_exec_in_tx(db_session *s, const char *sql, int nparams,
 db_status db_exec(db_session *s, db_idempotency idem, const char *sql, int nparams,
                   const char *const *params, PGresult **res, char err[DB_ERR_LEN]) {
   if (res) *res = NULL;
-  if (!s || !sql || nparams < 0 || nparams > DB_MAX_STATEMENT_PARAMS || (nparams > 0 && !params)) {
+  if (!s || !sql || nparams < 0 || nparams > DB_MAX_STATEMENT_PARAMS ||
+      (nparams > 0 && !params)) {
     db__seterr(err, "db_exec: invalid argument");
     return DB_BAD_ARGUMENT;
   }
