@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/evp.h>
 
@@ -66,6 +67,37 @@ static int gen_read(const char *path, gen_file *f) {
     fprintf(stderr, "migrations_gen: %s: unreadable, empty, over %u bytes, or holds a NUL\n",
             path, GEN_MAX_SQL);
     return -1;
+  }
+  return 0;
+}
+
+/* A line that is only BEGIN; / COMMIT; / ROLLBACK; / START TRANSACTION; (any
+ * case, blanks around) would end the transaction migrate wraps the file in.
+ * (plpgsql blocks write BEGIN without a semicolon, so they do not match.) */
+static int gen_is_tx_line(const unsigned char *p, size_t n) {
+  static const char *const words[] = {"begin", "commit", "rollback", "start transaction",
+                                      "begin transaction", "begin work", "commit work"};
+  while (n && (*p == ' ' || *p == '\t')) p++, n--;
+  while (n && (p[n - 1] == ' ' || p[n - 1] == '\t' || p[n - 1] == '\r')) n--;
+  if (n < 2 || p[n - 1] != ';') return 0;
+  n--;
+  while (n && (p[n - 1] == ' ' || p[n - 1] == '\t')) n--;
+  for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+    if (strlen(words[i]) == n && strncasecmp((const char *)p, words[i], n) == 0) return 1;
+  return 0;
+}
+
+static int gen_check_tx(const char *path, const gen_file *f) {
+  size_t start = 0, line = 1;
+  for (size_t i = 0; i <= f->len; i++) {
+    if (i < f->len && f->sql[i] != '\n') continue;
+    if (gen_is_tx_line(f->sql + start, i - start)) {
+      fprintf(stderr, "migrations_gen: %s:%zu: no transaction control in a migration: "
+                      "migrate runs each file in its own transaction\n", path, line);
+      return -1;
+    }
+    start = i + 1;
+    line++;
   }
   return 0;
 }
@@ -132,7 +164,9 @@ static int gen_load(int n, char **paths, gen_file *files) {
               paths[i]);
       return -1;
     }
-    if (gen_read(paths[i], &files[i]) != 0 || gen_checksum(&files[i]) != 0) return -1;
+    if (gen_read(paths[i], &files[i]) != 0 || gen_check_tx(paths[i], &files[i]) != 0 ||
+        gen_checksum(&files[i]) != 0)
+      return -1;
   }
   qsort(files, (size_t)n, sizeof *files, gen_cmp);
   for (int i = 1; i < n; i++)

@@ -104,6 +104,15 @@ START_TEST(embedded_matches_the_files) {
 }
 END_TEST
 
+START_TEST(plpgsql_blocks_are_fine) {
+  const char text[] = "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$\nBEGIN\n"
+                      "  RETURN 1;\nEND;\n$$;\n-- COMMIT; in a comment line is fine too\n";
+  write_file("0001_fn.sql", text, sizeof text - 1);
+  const char *names[] = {"0001_fn.sql"};
+  ck_assert_int_eq(run_gen(names, 1), 0);
+}
+END_TEST
+
 START_TEST(valid_input_sorted) {
   const char text[] = "SELECT '?\?=' || \"x\\y\";\n\t-- é\n";
   write_file("0002_second.sql", text, sizeof text - 1);
@@ -126,6 +135,10 @@ static const struct {
     {"0001_empty.sql", ""},
     {"0001_x.txt", "SELECT 1;"},
     {"00a1_x.sql", "SELECT 1;"},
+    {"0001_commit.sql", "CREATE TABLE a (x int);\nCOMMIT;\n"},
+    {"0001_begin.sql", "  begin ;\nCREATE TABLE a (x int);\n"},
+    {"0001_start.sql", "START TRANSACTION;\r\nSELECT 1;"},
+    {"0001_rollback.sql", "SELECT 1;\n\tRollback;"},
 };
 
 START_TEST(bad_input_fails) {
@@ -156,6 +169,7 @@ int main(void) {
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, embedded_matches_the_files);
   tcase_add_test(tc, valid_input_sorted);
+  tcase_add_test(tc, plpgsql_blocks_are_fine);
   tcase_add_loop_test(tc, bad_input_fails, 0, (int)(sizeof bad / sizeof *bad));
   tcase_add_test(tc, duplicates_and_nul_fail);
   suite_add_tcase(s, tc);
