@@ -160,6 +160,8 @@ static void set_options(lr_aws_http *h, const lr_aws_http_req *req, const char *
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, h->connect_timeout_ms < timeout_ms ? h->connect_timeout_ms : timeout_ms);
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+  /* Send the path that was signed: libcurl would squash "/./" and "/../". */
+  curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
   curl_easy_setopt(c, CURLOPT_USERAGENT, "orders-lambda-c/0.1");
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
   curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, req->method);
