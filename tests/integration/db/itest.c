@@ -14,11 +14,12 @@ tpg_server *it_server(void) { return &it_pg; }
 
 int it_main(Suite *s, const char *server_opts) {
   char err[TPG_ERR_LEN] = "";
+  SRunner *sr = srunner_create(s); /* owns s from here on */
   if (tpg_start(&it_pg, server_opts, err) != 0) {
     fprintf(stderr, "%s\n", err);
+    srunner_free(sr);
     return EXIT_FAILURE;
   }
-  SRunner *sr = srunner_create(s);
   srunner_run_all(sr, CK_NORMAL);
   int failed = srunner_ntests_failed(sr);
   srunner_free(sr);
