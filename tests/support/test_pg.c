@@ -22,6 +22,7 @@
 
 #define TPG_OUT_LEN 4096
 #define TPG_FILE_MAX (4u * 1024u * 1024u)
+#define TPG_START_ATTEMPTS 3
 
 static void tpg_seterr(char err[TPG_ERR_LEN], const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -152,7 +153,7 @@ static int tpg_make_dirs(tpg_server *s, char err[TPG_ERR_LEN]) {
   return 0;
 }
 
-int tpg_start(tpg_server *s, const char *server_opts, char err[TPG_ERR_LEN]) {
+static int tpg_start_once(tpg_server *s, const char *server_opts, char err[TPG_ERR_LEN]) {
   memset(s, 0, sizeof *s);
   s->guard_fd = -1;
   snprintf(s->host, sizeof s->host, "127.0.0.1");
@@ -182,6 +183,14 @@ int tpg_start(tpg_server *s, const char *server_opts, char err[TPG_ERR_LEN]) {
   s->port = port;
   s->running = 1;
   return 0;
+}
+
+/* pgtmp picks a free port and the server binds it a moment later: suites run
+ * in parallel can collide there, so a failed start is tried again afresh. */
+int tpg_start(tpg_server *s, const char *server_opts, char err[TPG_ERR_LEN]) {
+  for (int attempt = 0; attempt < TPG_START_ATTEMPTS; attempt++)
+    if (tpg_start_once(s, server_opts, err) == 0) return 0;
+  return -1;
 }
 
 void tpg_stop(tpg_server *s) {
