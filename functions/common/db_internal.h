@@ -1,6 +1,8 @@
 #ifndef COMMON_DB_INTERNAL_H
 #define COMMON_DB_INTERNAL_H
 /* The session's innards, shared by db_session.c, db_conn.c and db_tx.c only. */
+#include <stdint.h>
+
 #include <libpq-fe.h>
 
 #include "common/config.h"
@@ -18,6 +20,7 @@ struct db_session {
   db_token_cache token;
   db_error_info last;
   /* inside db_transaction */
+  int64_t deadline_ms;      /* epoch ms; 0: none */
   int in_tx;
   db_status tx_error;       /* first failure of a statement in the transaction */
 };
@@ -31,6 +34,18 @@ void db__close(db_session *s);
  * it catches what a proxy idle timeout or a server restart left behind while
  * the sandbox was frozen. */
 int db__alive(db_session *s);
+typedef enum db_late {
+  DB_NOT_LATE = 0,
+  DB_LATE_NOT_SENT = 1,  /* the deadline had passed before sending: nothing ran */
+  DB_LATE_CANCELLED = 2, /* cancelled at the deadline: the result says how it ended */
+  DB_LATE_ABANDONED = 3  /* did not stop after the cancel: outcome unknown */
+} db_late;
+
+/* Sends one statement and waits for its result until the session's deadline.
+ * NULL when it could not be sent, or with *late DB_LATE_NOT_SENT/ABANDONED. */
+PGresult *db__execute(db_session *s, const char *sql, int nparams, const char *const *params,
+                      db_late *late);
+int64_t db__now_ms(void);
 void db__seterr(char err[DB_ERR_LEN], const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void db__log(const db_session *s, lr_log_level lvl, const char *msg, const char *detail);
 

@@ -64,6 +64,8 @@ int db_session_backend_pid(const db_session *s) { return s->conn ? PQbackendPID(
 
 unsigned db_session_connects(const db_session *s) { return s->connects; }
 
+void db_session_set_deadline(db_session *s, int64_t deadline_ms) { s->deadline_ms = deadline_ms; }
+
 static void db_remember(db_session *s, const PGresult *res) {
   const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
   const char *cons = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
@@ -98,7 +100,17 @@ static db_status db_classify(db_session *s, const PGresult *res, char err[DB_ERR
 
 static db_status db_run(db_session *s, const char *sql, int nparams, const char *const *params,
                         PGresult **res, char err[DB_ERR_LEN]) {
-  PGresult *r = PQexecParams(s->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+  db_late late;
+  PGresult *r = db__execute(s, sql, nparams, params, &late);
+  if (late == DB_LATE_NOT_SENT || late == DB_LATE_ABANDONED) {
+    db__seterr(err, late == DB_LATE_NOT_SENT
+                        ? "the invocation's deadline has passed: statement not sent"
+                        : "statement did not stop when cancelled at the deadline: "
+                          "connection closed, outcome unknown");
+    if (late == DB_LATE_ABANDONED) db__close(s);
+    if (s->in_tx && s->tx_error == DB_OK) s->tx_error = DB_TIMEOUT;
+    return DB_TIMEOUT;
+  }
   db_status st = db_classify(s, r, err);
   if (st == DB_OK && res) *res = r;
   else PQclear(r);

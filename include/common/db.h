@@ -17,6 +17,7 @@
  * char err[DB_ERR_LEN] with a message safe to log (no password, token, or
  * statement parameters). */
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include <libpq-fe.h>
@@ -133,6 +134,11 @@ void db_session_free(db_session *s);
 
 /* Opens the connection now if it is not open (warm-up at init, readiness). */
 db_status db_session_connect(db_session *s, char err[DB_ERR_LEN]);
+/* Statements are cancelled when deadline_ms (Unix epoch ms) passes and not
+ * sent after it (DB_TIMEOUT); 0 removes the limit. Handlers set it at the start
+ * of each invocation from lr_context.deadline_ms minus the time they need to
+ * answer. Connecting is bounded by DB_CONNECT_TIMEOUT instead. */
+void db_session_set_deadline(db_session *s, int64_t deadline_ms);
 /* Closes the connection (the next statement reopens it). */
 void db_session_close(db_session *s);
 

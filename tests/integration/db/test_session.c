@@ -321,6 +321,47 @@ START_TEST(tx_loss_during_commit) {
 }
 END_TEST
 
+static int64_t epoch_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+START_TEST(deadline_cancels_a_long_statement) {
+  char err[DB_ERR_LEN] = "";
+  ck_assert_int_eq(db_ping(sess, err), DB_OK);
+  db_session_set_deadline(sess, epoch_ms() + 300);
+  db_status st = exec0(DB_NOT_IDEMPOTENT, "INSERT INTO t SELECT 40, 'late' FROM pg_sleep(5)");
+  ck_assert_msg(st == DB_TIMEOUT, "%s", db_status_name(st));
+  ck_assert_str_eq(db_session_last_error(sess)->sqlstate, "57014"); /* the server stopped it */
+  db_session_set_deadline(sess, 0);
+  ck_assert_int_eq(db_ping(sess, err), DB_OK);
+  ck_assert_uint_eq(db_session_connects(sess), 1); /* the connection survived the cancel */
+  ck_assert_int_eq(it_count("sess", "SELECT count(*) FROM t"), 0);
+}
+END_TEST
+
+START_TEST(deadline_passed_nothing_sent) {
+  char err[DB_ERR_LEN] = "";
+  db_session_set_deadline(sess, epoch_ms() - 1);
+  ck_assert_int_eq(db_exec(sess, DB_NOT_IDEMPOTENT, "INSERT INTO t VALUES (41, 'x')", 0, NULL,
+                           NULL, err), DB_TIMEOUT);
+  ck_assert_ptr_nonnull(strstr(err, "not sent"));
+  /* in a transaction: reported as the transaction's status, nothing committed */
+  body_state b = {.id = 42, .give = DB_OK};
+  db_session_set_deadline(sess, 0);
+  ck_assert_int_eq(db_ping(sess, err), DB_OK);
+  db_session_set_deadline(sess, epoch_ms() + 300);
+  b.fail_sql = "SELECT pg_sleep(5)";
+  b.fail_on_calls = 9;
+  ck_assert_int_eq(tx(DB_NOT_IDEMPOTENT, &b), DB_TIMEOUT);
+  ck_assert_int_eq(b.calls, 1);
+  db_session_set_deadline(sess, 0);
+  ck_assert_int_eq(it_count("sess", "SELECT count(*) FROM t"), 0);
+  ck_assert_int_eq(db_ping(sess, err), DB_OK);
+}
+END_TEST
+
 static db_status nested_body(db_session *s, void *arg, char err[DB_ERR_LEN]) {
   (void)arg;
   return db_transaction(s, DB_IDEMPOTENT, nested_body, NULL, err);
@@ -381,6 +422,8 @@ int main(void) {
   tcase_add_test(tc, tx_loss_before_commit_runs_again);
   tcase_add_test(tc, tx_loss_during_commit);
   tcase_add_test(tc, tx_misuse);
+  tcase_add_test(tc, deadline_cancels_a_long_statement);
+  tcase_add_test(tc, deadline_passed_nothing_sent);
   tcase_add_test(tc, bad_session_arguments);
   suite_add_tcase(s, tc);
   int rc = it_main(s, opts);
