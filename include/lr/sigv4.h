@@ -98,7 +98,8 @@ void lr_sigv4_signer_wipe(lr_sigv4_signer *s);
  * (from now) and, with a session token, X-Amz-Security-Token to the signed
  * headers: the caller sends both (values in out->amz_date and
  * s->creds.session_token) with the request. Appends the Authorization value
- * to `authorization`; on failure `authorization` is left empty. */
+ * to `authorization`; on failure nothing is appended (a buffer that overflows
+ * is emptied, as every lr_buf is). */
 lr_aws_status lr_sigv4_sign_headers(lr_sigv4_signer *s, const lr_sigv4_request *req, time_t now,
                                     lr_buf *authorization, lr_sigv4_out *out,
                                     char err[LR_AWS_ERR_LEN]);
