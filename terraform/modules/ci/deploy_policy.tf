@@ -42,9 +42,12 @@ data "aws_iam_policy_document" "deploy" {
       "s3:DeleteObject",
       "s3:GetBucketLocation",
       "s3:GetBucketPolicy",
+      "s3:GetBucketPublicAccessBlock",
+      "s3:GetBucketVersioning",
       "s3:GetEncryptionConfiguration",
       "s3:GetObject",
       "s3:ListBucket",
+      "s3:ListBucketVersions",
       "s3:PutBucketPolicy",
       "s3:PutBucketPublicAccessBlock",
       "s3:PutBucketTagging",
@@ -68,9 +71,12 @@ data "aws_iam_policy_document" "deploy" {
       "lambda:DeleteFunctionConcurrency",
       "lambda:DeleteFunctionEventInvokeConfig",
       "lambda:GetFunction",
+      "lambda:GetFunctionCodeSigningConfig",
       "lambda:GetFunctionConfiguration",
       "lambda:GetFunctionEventInvokeConfig",
       "lambda:InvokeFunction",
+      "lambda:GetPolicy",
+      "lambda:GetRuntimeManagementConfig",
       "lambda:ListTags",
       "lambda:ListVersionsByFunction",
       "lambda:PublishVersion",
@@ -106,6 +112,13 @@ data "aws_iam_policy_document" "deploy" {
     }
   }
 
+  # Listing mappings takes no resource and no function condition.
+  statement {
+    sid       = "ListEventSourceMappings"
+    actions   = ["lambda:ListEventSourceMappings"]
+    resources = ["*"]
+  }
+
   statement {
     sid     = "FunctionRoles"
     actions = [
@@ -114,6 +127,8 @@ data "aws_iam_policy_document" "deploy" {
       "iam:DeleteRolePolicy",
       "iam:GetRole",
       "iam:GetRolePolicy",
+      "iam:ListAttachedRolePolicies",
+      "iam:ListRolePolicies",
       "iam:PutRolePolicy",
       "iam:TagRole",
       "iam:UntagRole",
@@ -155,7 +170,7 @@ data "aws_iam_policy_document" "deploy" {
 
   statement {
     sid       = "AssociateWebAcl"
-    actions   = ["wafv2:AssociateWebACL", "wafv2:DisassociateWebACL", "wafv2:GetWebACL", "wafv2:GetWebACLForResource"]
+    actions   = ["wafv2:AssociateWebACL", "wafv2:DisassociateWebACL", "wafv2:GetWebACL", "wafv2:GetWebACLForResource", "wafv2:ListResourcesForWebACL"]
     resources = [var.waf_acl_arn, "${local.arn_apigw}:/restapis/*/stages/*"]
   }
 
@@ -181,13 +196,17 @@ data "aws_iam_policy_document" "deploy" {
   }
 
   statement {
+    # /aws/api-gateway/orders-<stage>-access, encrypted with the lambda key
     sid     = "ApiAccessLogGroup"
     actions = [
+      "logs:AssociateKmsKey",
       "logs:CreateLogGroup",
       "logs:DeleteLogGroup",
+      "logs:DisassociateKmsKey",
+      "logs:ListTagsForResource",
       "logs:PutRetentionPolicy",
       "logs:TagResource",
-      "logs:AssociateKmsKey",
+      "logs:UntagResource",
     ]
     resources = ["${local.arn_logs}:/aws/api-gateway/${var.name}*"]
   }
