@@ -14,6 +14,7 @@
 #define DB_BACKOFF_MIN_MS 100
 #define DB_BACKOFF_JITTER_MS 200
 #define DB_ALIVE_ROUNDS 4
+#define DB_MIN_CONNECT_TIMEOUT_S 2
 
 void db__seterr(char err[DB_ERR_LEN], const char *fmt, ...) {
   if (!err) return;
@@ -52,10 +53,10 @@ typedef struct db_param_text {
 } db_param_text;
 
 static void db_params_fill(db_params *p, db_param_text *t, const cfg_config *c,
-                           const char *password) {
+                           const char *password, int timeout_s) {
   p->n = 0;
   snprintf(t->port, sizeof t->port, "%d", c->db_port);
-  snprintf(t->timeout, sizeof t->timeout, "%d", c->db_connect_timeout_s);
+  snprintf(t->timeout, sizeof t->timeout, "%d", timeout_s);
   db_param(p, "host", c->db_host);
   db_param(p, "port", t->port);
   db_param(p, "dbname", c->db_name);
@@ -99,7 +100,23 @@ static db_status db_connect_error(PGconn *c, char err[DB_ERR_LEN]) {
   return DB_CONNECT;
 }
 
+/* DB_CONNECT_TIMEOUT, shortened to what is left before the deadline (libpq's
+ * floor is 2 s). 0 when the deadline has passed. */
+static int db_connect_timeout(const db_session *s) {
+  int t = s->cfg.db_connect_timeout_s;
+  if (s->deadline_ms <= 0) return t;
+  int64_t left_s = (s->deadline_ms - db__now_ms()) / 1000;
+  if (left_s <= 0) return 0;
+  if (left_s < DB_MIN_CONNECT_TIMEOUT_S) return DB_MIN_CONNECT_TIMEOUT_S;
+  return left_s < t ? (int)left_s : t;
+}
+
 static db_status db_open_once(db_session *s, char err[DB_ERR_LEN]) {
+  int timeout_s = db_connect_timeout(s);
+  if (timeout_s == 0) {
+    db__seterr(err, "the invocation's deadline has passed: not connecting");
+    return DB_TIMEOUT;
+  }
   const char *password = s->cfg.db_password;
   if (s->cfg.db_auth == CFG_DB_AUTH_IAM) {
     db_status st = db__token_get(&s->token, &s->cfg, s->hooks.token, s->hooks.token_arg,
@@ -108,7 +125,7 @@ static db_status db_open_once(db_session *s, char err[DB_ERR_LEN]) {
   }
   db_params p;
   db_param_text t;
-  db_params_fill(&p, &t, &s->cfg, password);
+  db_params_fill(&p, &t, &s->cfg, password, timeout_s);
   PGconn *c = PQconnectdbParams(p.keys, p.vals, 0);
   if (!c || PQstatus(c) != CONNECTION_OK) {
     db_status st = db_connect_error(c, err);

@@ -344,6 +344,13 @@ END_TEST
 START_TEST(deadline_passed_nothing_sent) {
   char err[DB_ERR_LEN] = "";
   db_session_set_deadline(sess, epoch_ms() - 1);
+  /* not even a connection is opened after the deadline */
+  ck_assert_int_eq(db_ping(sess, err), DB_TIMEOUT);
+  ck_assert_uint_eq(db_session_connects(sess), 0);
+  ck_assert_int_eq(slept.calls, 0);
+  db_session_set_deadline(sess, 0);
+  ck_assert_int_eq(db_ping(sess, err), DB_OK);
+  db_session_set_deadline(sess, epoch_ms() - 1);
   ck_assert_int_eq(db_exec(sess, DB_NOT_IDEMPOTENT, "INSERT INTO t VALUES (41, 'x')", 0, NULL,
                            NULL, err), DB_TIMEOUT);
   ck_assert_ptr_nonnull(strstr(err, "not sent"));

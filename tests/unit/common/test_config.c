@@ -183,6 +183,22 @@ START_TEST(iam_defaults) {
 }
 END_TEST
 
+START_TEST(iam_means_verify_full) {
+  fake_env e = {.n = 0};
+  env_add(&e, base_db);
+  env_var iam[] = {{"DB_IAM_AUTH", "True"}, {"AWS_REGION", "eu-west-1"},
+                   {"DB_SSLROOTCERT", ca_path}, {NULL, NULL}};
+  env_add(&e, iam);
+  cfg_config cfg;
+  char err[CFG_ERR_LEN] = "";
+  ck_assert_msg(cfg_load(&cfg, CFG_NEED_DB, fake_getenv, &e, err) == CFG_OK, "%s", err);
+  ck_assert_str_eq(cfg.db_sslmode, "verify-full");
+  ck_assert_str_eq(cfg.db_sslrootcert, ca_path);
+  ck_assert_int_eq(cfg.db_auth, CFG_DB_AUTH_IAM);
+  ck_assert_str_eq(cfg.db_password, "");
+}
+END_TEST
+
 START_TEST(endpoints_inherit) {
   fake_env e = {.n = 0};
   static const env_var v[] = {{"AWS_ENDPOINT_URL", "http://127.0.0.1:4566"},
@@ -245,6 +261,7 @@ int main(void) {
   tcase_add_test(tc, defaults_and_values);
   tcase_add_test(tc, iam_defaults);
   tcase_add_test(tc, endpoints_inherit);
+  tcase_add_test(tc, iam_means_verify_full);
   tcase_add_test(tc, oversized_values);
   tcase_add_test(tc, process_environment);
   suite_add_tcase(s, tc);
