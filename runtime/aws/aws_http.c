@@ -242,6 +242,12 @@ static void sleep_ms(long ms) {
   }
 }
 
+/* Appends " (N attempts)" to the message, within its bound. */
+static void note_attempts(char *err, int made) {
+  size_t n = strnlen(err, LR_AWS_ERR_LEN - 1);
+  snprintf(err + n, LR_AWS_ERR_LEN - n, " (%d attempts)", made);
+}
+
 static lr_aws_status build_url(const lr_aws_http *h, const char *authority, const char *path, lr_buf *url) {
   if (lr_buf_addf(url, "%s://%s%s", h->ep.https ? "https" : "http", authority, path) != LR_BUF_OK)
     return LR_AWS_BAD_ARGUMENT;
@@ -257,16 +263,19 @@ lr_aws_status lr_aws__http_send(lr_aws_http *h, const lr_aws_http_req *req, int6
   if (build_url(h, authority, req->path, &url) != LR_AWS_OK)
     return lr_aws__fail(err, LR_AWS_BAD_ARGUMENT, "the request URL is too long");
   lr_aws_status st = lr_aws__fail(err, LR_AWS_TRANSPORT, "%s: the deadline passed before the first attempt", h->label);
-  for (int n = 0; n < h->max_attempts; n++) {
+  int made = 0;
+  while (made < h->max_attempts) {
     int64_t left = deadline_ms - lr_aws_now_ms();
     if (left < HTTP_MIN_ATTEMPT_MS) break;
     long timeout = left < h->attempt_timeout_ms ? (long)left : h->attempt_timeout_ms;
+    made++;
     if (attempt(h, req, lr_buf_str(&url), authority, timeout, &st, err) != V_RETRY) break;
-    if (n + 1 == h->max_attempts) break;
-    long pause = backoff_ms(n);
+    if (made == h->max_attempts) break;
+    long pause = backoff_ms(made - 1);
     if (lr_aws_now_ms() + pause + HTTP_MIN_ATTEMPT_MS > deadline_ms) break;
     sleep_ms(pause);
   }
   lr_buf_free(&url);
+  if (st != LR_AWS_OK && made > 1 && err) note_attempts(err, made);
   return st;
 }

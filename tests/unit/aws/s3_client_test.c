@@ -99,7 +99,7 @@ START_TEST(throttled_to_the_end) {
   lr_s3_put p = gz_put();
   char etag[LR_S3_ETAG_LEN], err[LR_AWS_ERR_LEN] = "";
   ck_assert_int_eq(put_with(&m, acts, 2, 2, 1, &p, etag, err), LR_AWS_THROTTLED);
-  ck_assert_str_eq(err, "S3 answered 503 SlowDown: Please reduce your request rate.");
+  ck_assert_str_eq(err, "S3 answered 503 SlowDown: Please reduce your request rate. (2 attempts)");
   mock_free(&m);
 }
 END_TEST

@@ -95,7 +95,7 @@ START_TEST(gives_up_when_throttled) {
   char id[LR_SQS_MESSAGE_ID_LEN], err[LR_AWS_ERR_LEN] = "";
   ck_assert_int_eq(send_with(&m, acts, 4, 3, 1, NULL, id, err), LR_AWS_THROTTLED);
   ck_assert_uint_eq(m.n_reqs, 3);
-  ck_assert_str_eq(err, "SQS answered 400 RequestThrottled: slow down");
+  ck_assert_str_eq(err, "SQS answered 400 RequestThrottled: slow down (3 attempts)");
   ck_assert_str_eq(id, "");
   mock_free(&m);
 }
