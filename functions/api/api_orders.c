@@ -1,0 +1,195 @@
+/* The order routes: POST /orders, GET /orders/{id}, GET /orders,
+ * POST /orders/{id}/cancel. Nothing reaches the database before the request
+ * passed every check that can be made without it. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api_internal.h"
+#include "orders/idempotency.h"
+
+/* The queue send may take what is left of the invocation but this margin,
+ * which the answer and the outbox update need. */
+#define API_SEND_MARGIN_MS 1500
+
+/* ---- POST /orders -------------------------------------------------------- */
+
+/* Size, media type, encoding and JSON syntax, in that order: the cheapest
+ * refusal first. *root is the parsed body on success. */
+static int create_body(api_call *c, cJSON **root) {
+  const api_request *r = c->req;
+  if (r->body_state == API_BODY_TOO_LARGE) {
+    api_problem_answer(c, API_PROBLEM_PAYLOAD_TOO_LARGE, "the body is larger than 65536 bytes", NULL);
+    return -1;
+  }
+  if (api_body_content_type_ok(api_request_header(r, "Content-Type")) != 0) {
+    api_problem_answer(c, API_PROBLEM_UNSUPPORTED_MEDIA_TYPE,
+                       "send the order as Content-Type: application/json", NULL);
+    return -1;
+  }
+  if (r->body_state == API_BODY_BAD_BASE64 || api_body_text_ok(r->body.data, r->body.len) != 0) {
+    api_problem_answer(c, API_PROBLEM_MALFORMED_JSON,
+                       "the body is not UTF-8 JSON text (or holds a NUL character)", NULL);
+    return -1;
+  }
+  *root = r->body.len ? cJSON_ParseWithLength(r->body.data, r->body.len) : NULL;
+  if (!*root) {
+    api_problem_answer(c, API_PROBLEM_MALFORMED_JSON, "the body is not well-formed JSON", NULL);
+    return -1;
+  }
+  return 0;
+}
+
+static int create_key(api_call *c, const char **key) {
+  *key = api_request_header(c->req, "Idempotency-Key");
+  if (*key && !idempotency_key_valid(*key, strlen(*key))) {
+    api_problem_answer(c, API_PROBLEM_BAD_REQUEST,
+                       "Idempotency-Key must be 1 to 255 printable ASCII characters", NULL);
+    return -1;
+  }
+  return 0;
+}
+
+/* The queue message after commit; a failure leaves the outbox row for the
+ * cleanup relay (attempts + 1) and the order stands. */
+static void create_publish(api_call *c, const order_create_result *res) {
+  char err[LR_AWS_ERR_LEN] = "";
+  char dberr[DB_ERR_LEN] = "";
+  const lr_logger *log = c->ctx->log;
+  if (!c->a->sqs) {
+    if (!c->a->queue_unset_logged && log)
+      lr_log_kv(log, LR_LOG_WARN, "ORDERS_QUEUE_URL is not set: order messages stay in the outbox",
+                NULL);
+    c->a->queue_unset_logged = 1;
+    return;
+  }
+  char msg_id[LR_SQS_MESSAGE_ID_LEN] = "";
+  lr_aws_status st = lr_sqs_send_message(c->a->sqs, c->a->app->cfg.orders_queue_url,
+                                         res->message.data, res->message.len, c->ctx->trace_id,
+                                         c->ctx->deadline_ms - API_SEND_MARGIN_MS, msg_id, err);
+  db_status dst = st == LR_AWS_OK ? outbox_mark_published(c->a->app->db, res->outbox_id, dberr)
+                                  : outbox_mark_failed(c->a->app->db, res->outbox_id, dberr);
+  if (st != LR_AWS_OK) {
+    lr_metrics_put(c->metrics, "OutboxSendFailures", 1, LR_UNIT_COUNT);
+    if (log)
+      lr_log_kv(log, LR_LOG_WARN, "order message not sent; the outbox relay will retry", "order_id",
+                res->order_id, "error", err, NULL);
+  }
+  if (dst != DB_OK && log)
+    lr_log_kv(log, LR_LOG_WARN, "outbox row not updated", "order_id", res->order_id, "error",
+              dberr, NULL);
+}
+
+static void create_answer(api_call *c, const order_create_result *res) {
+  switch (res->outcome) {
+  case ORDER_CREATED:
+  case ORDER_REPLAYED:
+    snprintf(c->order_id, sizeof c->order_id, "%s", res->order_id);
+    api_response_json(c->resp, 201, lr_buf_str(&res->body));
+    api_response_header(c->resp, "Location", "/orders/%s", res->order_id);
+    if (res->outcome == ORDER_REPLAYED) api_response_header(c->resp, "Idempotent-Replayed", "true");
+    else lr_metrics_put(c->metrics, "OrdersCreated", 1, LR_UNIT_COUNT);
+    break;
+  case ORDER_KEY_REUSED:
+    api_problem_answer(c, API_PROBLEM_IDEMPOTENCY_KEY_REUSED,
+                       "this Idempotency-Key was used with a different request body", NULL);
+    break;
+  case ORDER_CATALOG_INVALID:
+    lr_metrics_put(c->metrics, "ValidationFailures", 1, LR_UNIT_COUNT);
+    api_problem_answer(c, API_PROBLEM_VALIDATION_FAILED, "some items cannot be ordered", &res->errs);
+    break;
+  }
+}
+
+static void create_run(api_call *c, const order_request *req, const char *key) {
+  order_create_args args = {.req = req, .idempotency_key = key,
+                            .idempotency_ttl_hours = c->a->app->cfg.idempotency_ttl_hours};
+  if (idempotency_request_hash(req, args.request_hash) != 0) {
+    api_problem_answer(c, API_PROBLEM_INTERNAL, NULL, NULL);
+    return;
+  }
+  order_create_result res;
+  char err[DB_ERR_LEN] = "";
+  order_create_result_init(&res);
+  db_status st = order_create(c->a->app->db, &args, &res, err);
+  if (st != DB_OK) {
+    api_db_failure(c, st, err);
+  } else {
+    create_answer(c, &res);
+    if (res.outcome == ORDER_CREATED) create_publish(c, &res);
+  }
+  order_create_result_free(&res);
+}
+
+void api_orders_create(api_call *c) {
+  cJSON *root = NULL;
+  const char *key = NULL;
+  if (create_body(c, &root) != 0 || create_key(c, &key) != 0) {
+    cJSON_Delete(root);
+    return;
+  }
+  /* order_request and its errors are ~20 KiB: on the heap, not the stack. */
+  order_request *req = malloc(sizeof *req);
+  order_errors *errs = malloc(sizeof *errs);
+  if (!req || !errs) {
+    api_problem_answer(c, API_PROBLEM_INTERNAL, NULL, NULL);
+  } else if (order_request_from_json(root, req, errs) != 0) {
+    lr_metrics_put(c->metrics, "ValidationFailures", 1, LR_UNIT_COUNT);
+    api_problem_answer(c, API_PROBLEM_VALIDATION_FAILED, "the order is not valid", errs);
+  } else {
+    create_run(c, req, key);
+  }
+  free(req);
+  free(errs);
+  cJSON_Delete(root);
+}
+
+/* ---- GET /orders/{id} ---------------------------------------------------- */
+
+static int order_id_param(api_call *c) {
+  const char *id = c->route->param;
+  if (order_id_valid(id, strlen(id))) return 0;
+  api_problem_answer(c, API_PROBLEM_INVALID_PARAMETER, "the order id must be a UUID", NULL);
+  return -1;
+}
+
+void api_orders_get(api_call *c) {
+  if (order_id_param(c) != 0) return;
+  char err[DB_ERR_LEN] = "";
+  int found = 0;
+  lr_buf_reset(&c->resp->body);
+  db_status st = order_get(c->a->app->db, c->route->param, &found, &c->resp->body, err);
+  if (st != DB_OK) {
+    api_db_failure(c, st, err);
+  } else if (!found) {
+    api_problem_answer(c, API_PROBLEM_NOT_FOUND, "there is no order with this id", NULL);
+  } else {
+    c->resp->status = 200;
+    api_response_header(c->resp, "Content-Type", "application/json");
+  }
+}
+
+/* ---- POST /orders/{id}/cancel -------------------------------------------- */
+
+void api_orders_cancel(api_call *c) {
+  if (order_id_param(c) != 0) return;
+  char err[DB_ERR_LEN] = "";
+  order_cancel_outcome outcome;
+  int released = 0;
+  lr_buf body;
+  lr_buf_init(&body, API_RESPONSE_BODY_MAX);
+  db_status st = order_cancel(c->a->app->db, c->route->param, &outcome, &released, &body, err);
+  if (st != DB_OK) {
+    api_db_failure(c, st, err);
+  } else if (outcome == ORDER_CANCEL_NOT_FOUND) {
+    api_problem_answer(c, API_PROBLEM_NOT_FOUND, "there is no order with this id", NULL);
+  } else if (outcome == ORDER_CANCEL_NOT_CANCELLABLE) {
+    api_problem_answer(c, API_PROBLEM_NOT_CANCELLABLE,
+                       "only PENDING or CONFIRMED orders can be cancelled", NULL);
+  } else {
+    snprintf(c->order_id, sizeof c->order_id, "%.36s", c->route->param);
+    api_response_json(c->resp, 200, lr_buf_str(&body));
+  }
+  lr_buf_free(&body);
+}

@@ -1,0 +1,42 @@
+#ifndef API_API_H
+#define API_API_H
+/* The orders REST API handler ("api"): API Gateway proxy events (REST 1.0 and
+ * HTTP API 2.0) in, the matching proxy response out. See docs/openapi.yaml.
+ *
+ * bootstrap runs it through `api_handler`; tests build an app with their own
+ * configuration and call api_invoke directly. */
+#include <stddef.h>
+
+#include "common/app.h"
+#include "lr/buf.h"
+#include "lr/runtime.h"
+
+extern const lr_handler api_handler;
+
+/* The route table, as data (the OpenAPI document must list the same set). */
+typedef struct api_route_info {
+  const char *method;  /* "GET", "POST" */
+  const char *path;    /* an OpenAPI path template: "/orders/{id}" */
+} api_route_info;
+
+size_t api_route_count(void);
+const api_route_info *api_route_at(size_t i); /* NULL past the end */
+
+typedef struct api_app api_app;
+
+/* Creates the handler's app context: config (opt->needs gets CFG_NEED_DB
+ * added), database session, and an SQS client when ORDERS_QUEUE_URL is set.
+ * Returns LR_HANDLER_OK or LR_HANDLER_ERROR with fault filled; *out is freed
+ * with api_app_free. log is borrowed and must outlive the app. */
+int api_app_create(const app_options *opt, const lr_logger *log, api_app **out, lr_fault *fault);
+void api_app_free(api_app *a);
+/* The app's database session (tests). */
+db_session *api_app_db(api_app *a);
+
+/* One API Gateway event in, one proxy response appended to response. Any
+ * event that parses as an API Gateway proxy event gets an HTTP answer (errors
+ * as problem+json); anything else is a handler fault (Api.BadEvent). */
+int api_invoke(api_app *a, const lr_context *ctx, const char *event, size_t event_len,
+               lr_buf *response, lr_fault *fault);
+
+#endif

@@ -1,0 +1,86 @@
+#ifndef ORDERS_ORDER_STORE_H
+#define ORDERS_ORDER_STORE_H
+/* The orders aggregate in PostgreSQL. Every function is ONE statement (one
+ * round trip) run through db_exec; the order JSON that the API answers with is
+ * built in SQL, so the first answer and a replay of it are the same bytes.
+ * SQL lives in order_sql.c as named constants. */
+#include <stdint.h>
+
+#include "common/db.h"
+#include "lr/buf.h"
+#include "orders/idempotency.h"
+#include "orders/order.h"
+
+typedef enum order_create_outcome {
+  ORDER_CREATED = 0,         /* new order; outbox_id and message are set */
+  ORDER_REPLAYED = 1,        /* same key, same request: the first answer */
+  ORDER_KEY_REUSED = 2,      /* same key, another request: refuse */
+  ORDER_CATALOG_INVALID = 3  /* unknown/inactive SKU or mixed currencies: errs filled */
+} order_create_outcome;
+
+typedef struct order_create_args {
+  const order_request *req;
+  const char *idempotency_key;  /* NULL: none */
+  unsigned char request_hash[IDEMPOTENCY_HASH_LEN];
+  int idempotency_ttl_hours;
+} order_create_args;
+
+typedef struct order_create_result {
+  order_create_outcome outcome;
+  char order_id[ORDER_ID_LEN];
+  char outbox_id[ORDER_ID_LEN];  /* "" unless created */
+  lr_buf body;     /* the order JSON (created or replayed) */
+  lr_buf message;  /* the queue message (created only) */
+  order_errors errs;             /* catalog problems (ORDER_CATALOG_INVALID) */
+} order_create_result;
+
+/* Initialises r (call before order_create); order_create_result_free releases it. */
+void order_create_result_init(order_create_result *r);
+void order_create_result_free(order_create_result *r);
+
+/* Writes the order, its lines (prices from products), the idempotency record
+ * and the outbox row in one statement, or finds the earlier answer for the
+ * key. Two concurrent calls with one key create one order: the key's primary
+ * key decides (INSERT … ON CONFLICT), no lock is taken by hand. */
+db_status order_create(db_session *s, const order_create_args *a, order_create_result *r,
+                       char err[DB_ERR_LEN]);
+
+/* The order JSON appended to out; *found 0 when there is no such order. */
+db_status order_get(db_session *s, const char *order_id, int *found, lr_buf *out,
+                    char err[DB_ERR_LEN]);
+
+/* A position in the newest-first list: (created_at, id). */
+typedef struct order_list_key {
+  int64_t created_us;            /* microseconds since the Unix epoch */
+  char id[ORDER_ID_LEN];
+} order_list_key;
+
+typedef struct order_list_query {
+  const char *customer_id;       /* NULL: every customer */
+  order_status_filter status;
+  int limit;                     /* 1..100 */
+  const order_list_key *after;   /* NULL: from the newest */
+} order_list_query;
+
+/* Appends `[order, …]` (at most limit orders) to out. *has_more says whether
+ * more orders follow; *last is the key of the last order appended. */
+db_status order_list(db_session *s, const order_list_query *q, lr_buf *out, int *has_more,
+                     order_list_key *last, char err[DB_ERR_LEN]);
+
+typedef enum order_cancel_outcome {
+  ORDER_CANCEL_DONE = 0,          /* cancelled now; body holds the order */
+  ORDER_CANCEL_NOT_FOUND = 1,
+  ORDER_CANCEL_NOT_CANCELLABLE = 2/* REJECTED or already CANCELLED; body holds the order */
+} order_cancel_outcome;
+
+/* Cancels a PENDING or CONFIRMED order; a CONFIRMED order's reserved stock
+ * goes back to inventory in the same statement. *released is the number of
+ * lines whose stock was released. */
+db_status order_cancel(db_session *s, const char *order_id, order_cancel_outcome *outcome,
+                       int *released, lr_buf *body, char err[DB_ERR_LEN]);
+
+/* The outbox row of a sent message is published; a failed send counts an attempt. */
+db_status outbox_mark_published(db_session *s, const char *outbox_id, char err[DB_ERR_LEN]);
+db_status outbox_mark_failed(db_session *s, const char *outbox_id, char err[DB_ERR_LEN]);
+
+#endif
