@@ -1,0 +1,78 @@
+// What every check receives: the loaded tree plus helpers that enumerate the
+// targets a rule applies to, in every instance, with a stable label.
+import path from 'node:path';
+import { attr, isLocalSource } from './model.mjs';
+import { isKnown, isObj, isRef, Unknown } from './eval.mjs';
+
+export function makeContext(tree) {
+  const rel = (f) => path.relative(process.cwd(), f) || f;
+  const ctx = {
+    tree,
+    rel,
+    /** Every resource (or data source, kind 'data') of the given types, per instance. */
+    blocks(kind, types) {
+      const want = new Set([].concat(types));
+      const out = [];
+      for (const inst of tree.instances) {
+        for (const b of kind === 'data' ? inst.mod.data : inst.mod.resources) {
+          if (want.has(b.type)) out.push(target(inst, b, `${kind === 'data' ? 'data.' : ''}${b.type}.${b.name}`));
+        }
+      }
+      return out;
+    },
+    /** Calls of a registry module, e.g. 'rds-aurora' matches terraform-aws-modules/rds-aurora/aws. */
+    registryCalls(name) {
+      const out = [];
+      for (const inst of tree.instances) {
+        for (const call of inst.mod.modules.values()) {
+          if (registryName(call.body.source) === name) out.push(target(inst, call, `module.${call.name}`));
+        }
+      }
+      return out;
+    },
+    /** Every instance (for rules about what a composition contains). */
+    instances: () => tree.instances,
+  };
+  const target = (inst, block, id) => ({
+    inst, block, body: block.body, file: rel(block.file), id,
+    label: `${id} [${inst.label}]`,
+    get: (name) => attr(tree, inst, block.body, name),
+    value: (raw) => tree.eval.value(raw, inst),
+    sub: (name) => subBlocks(tree, inst, block.body, name),
+  });
+  return ctx;
+}
+
+/** Nested blocks by name (plain and dynamic "content"), evaluated lazily as bodies. */
+export function subBlocks(tree, inst, body, name) {
+  const out = [];
+  const raw = body && body[name];
+  if (Array.isArray(raw)) {
+    for (const b of raw) if (b && typeof b === 'object') out.push(b);
+  } else if (typeof raw === 'string') {
+    const v = tree.eval.value(raw, inst);
+    if (Array.isArray(v)) out.push(...v.filter((x) => x && typeof x === 'object'));
+  }
+  const dyn = body && body.dynamic && body.dynamic[name];
+  for (const d of dyn || []) for (const c of d.content || []) out.push({ ...c, __dynamic: true });
+  return out;
+}
+
+/** 'terraform-aws-modules/vpc/aws//modules/vpc-endpoints' → 'vpc-endpoints'. */
+export function registryName(source) {
+  if (typeof source !== 'string' || isLocalSource(source)) return null;
+  const m = /^(?:registry\.terraform\.io\/)?terraform-aws-modules\/([^/]+)\/aws(?:\/\/modules\/([^/?]+))?/.exec(source);
+  if (!m) return null;
+  return m[2] || m[1];
+}
+
+/** A short printable form of an evaluated value for messages. */
+export function show(v) {
+  if (v === undefined) return 'unset';
+  if (v instanceof Unknown) return `unknown (${v.text})`;
+  if (isRef(v)) return v.path;
+  const s = JSON.stringify(v);
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
+
+export { isKnown, isObj, isRef };

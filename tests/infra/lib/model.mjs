@@ -1,0 +1,152 @@
+// The Terraform tree as the checks see it: module directories with their
+// declarations, and instances (each root directory, and each call of a
+// project module below it) in which expressions are evaluated. Values of
+// variables come from the caller's arguments, terraform.tfvars of a root, or
+// the variable's default, in that order; what none of them gives is Unknown.
+import fs from 'node:fs';
+import path from 'node:path';
+import { Buffer } from 'node:buffer';
+import { findModuleDirs, parseFile, expressionAst, allowComments } from './hcl.mjs';
+import { Evaluator, Unknown, Ref, applySegments, collectExpressions } from './eval.mjs';
+
+export const META_ARGS = new Set(['source', 'version', 'providers', 'count', 'for_each', 'depends_on']);
+
+/** True for a module source that is a directory of this project. */
+export const isLocalSource = (s) => typeof s === 'string' && (s.startsWith('./') || s.startsWith('../'));
+
+function emptyModule(dir) {
+  return {
+    dir, files: [], variables: new Map(), locals: new Map(), outputs: new Map(),
+    modules: new Map(), resources: [], data: [], tfvars: null,
+  };
+}
+
+function addDecl(mod, doc, file) {
+  const one = (b) => (Array.isArray(b) ? b[0] || {} : b || {});
+  for (const [name, b] of Object.entries(doc.variable || {})) mod.variables.set(name, { name, body: one(b), file });
+  for (const [name, b] of Object.entries(doc.output || {})) mod.outputs.set(name, { name, body: one(b), file });
+  for (const [name, b] of Object.entries(doc.module || {})) mod.modules.set(name, { name, body: one(b), file, kind: 'module' });
+  for (const blk of doc.locals || []) for (const [name, raw] of Object.entries(blk)) mod.locals.set(name, { name, raw, file });
+  for (const [kind, key] of [['resource', 'resources'], ['data', 'data']]) {
+    for (const [type, byName] of Object.entries(doc[kind] || {})) {
+      for (const [name, b] of Object.entries(byName)) mod[key].push({ kind, type, name, body: one(b), file });
+    }
+  }
+}
+
+/** Load and parse every .tf under root. */
+export async function loadTree(root) {
+  const tree = { root: path.resolve(root), dirs: new Map(), files: [], parseErrors: [], allow: new Map(), texts: new Map() };
+  const exprs = new Set();
+  for (const dir of findModuleDirs(tree.root)) {
+    const mod = emptyModule(dir);
+    tree.dirs.set(dir, mod);
+    const names = fs.readdirSync(dir).filter((f) => f.endsWith('.tf')).sort();
+    for (const name of names) {
+      const file = path.join(dir, name);
+      const res = await parseFile(file);
+      tree.files.push(file);
+      tree.texts.set(file, res.text);
+      tree.allow.set(file, allowComments(res.text));
+      if (res.error) { tree.parseErrors.push({ file, message: res.error }); continue; }
+      mod.files.push(file);
+      addDecl(mod, res.json, file);
+      collectExpressions(res.json, exprs);
+    }
+    const tfvars = path.join(dir, 'terraform.tfvars');
+    if (fs.existsSync(tfvars)) {
+      const res = await parseFile(tfvars);
+      tree.files.push(tfvars);
+      if (res.error) tree.parseErrors.push({ file: tfvars, message: res.error });
+      else { mod.tfvars = { file: tfvars, values: res.json }; collectExpressions(res.json, exprs); }
+    }
+  }
+  tree.asts = new Map();
+  for (const e of exprs) tree.asts.set(e, { ast: await expressionAst(e), buf: Buffer.from(e, 'utf8') });
+  buildInstances(tree);
+  return tree;
+}
+
+/** Directory a local module call points at, or null. */
+export function calleeDir(mod, call) {
+  const src = call.body.source;
+  return isLocalSource(src) ? path.resolve(mod.dir, src) : null;
+}
+
+function buildInstances(tree) {
+  const called = new Set();
+  for (const mod of tree.dirs.values()) {
+    for (const call of mod.modules.values()) { const d = calleeDir(mod, call); if (d) called.add(d); }
+  }
+  tree.instances = [];
+  const make = (mod, parent, call, label, seen) => {
+    const inst = { mod, parent, call, label, children: new Map(), varMemo: new Map(), localMemo: new Map(), outMemo: new Map() };
+    tree.instances.push(inst);
+    for (const c of mod.modules.values()) {
+      const d = calleeDir(mod, c);
+      const child = d && tree.dirs.get(d);
+      if (child && !seen.has(d)) inst.children.set(c.name, make(child, inst, c, `${label} module.${c.name}`, new Set([...seen, d])));
+    }
+    return inst;
+  };
+  for (const mod of tree.dirs.values()) {
+    if (!called.has(mod.dir)) make(mod, null, null, path.relative(tree.root, mod.dir) || '.', new Set([mod.dir]));
+  }
+  tree.eval = new Evaluator(tree.asts, (root, trav, inst, text) => resolve(tree, root, trav, inst, text));
+}
+
+function memo(map, key, compute) {
+  if (map.has(key)) {
+    const v = map.get(key);
+    return v === IN_PROGRESS ? new Unknown(key, 'self-referencing') : v;
+  }
+  map.set(key, IN_PROGRESS);
+  const v = compute();
+  map.set(key, v);
+  return v;
+}
+const IN_PROGRESS = Symbol('in progress');
+
+/** The value of var.name in inst. */
+export function varValue(tree, inst, name) {
+  return memo(inst.varMemo, name, () => {
+    const decl = inst.mod.variables.get(name);
+    if (!decl) return new Unknown(`var.${name}`, 'undeclared variable');
+    if (inst.call && Object.prototype.hasOwnProperty.call(inst.call.body, name)) {
+      return tree.eval.value(inst.call.body[name], inst.parent);
+    }
+    const tfv = !inst.parent && inst.mod.tfvars && inst.mod.tfvars.values;
+    if (tfv && Object.prototype.hasOwnProperty.call(tfv, name)) return tree.eval.value(tfv[name], inst);
+    if (Object.prototype.hasOwnProperty.call(decl.body, 'default')) return tree.eval.value(decl.body.default, inst);
+    return new Unknown(`var.${name}`, 'variable without value or default');
+  });
+}
+
+export function localValue(tree, inst, name) {
+  return memo(inst.localMemo, name, () => {
+    const l = inst.mod.locals.get(name);
+    return l ? tree.eval.value(l.raw, inst) : new Unknown(`local.${name}`, 'undeclared local');
+  });
+}
+
+function resolve(tree, root, trav, inst, text) {
+  const rest = (n) => trav.slice(n);
+  if (root === 'var' && trav[1]) return applySegments(varValue(tree, inst, trav[1].segment), rest(2));
+  if (root === 'local' && trav[1]) return applySegments(localValue(tree, inst, trav[1].segment), rest(2));
+  if (root === 'module' && trav[1] && trav[2]) {
+    const child = inst.children.get(trav[1].segment);
+    const out = child && child.mod.outputs.get(trav[2].segment);
+    if (out) {
+      const v = memo(child.outMemo, out.name, () => tree.eval.value(out.body.value, child));
+      return applySegments(v, rest(3));
+    }
+  }
+  if (['each', 'count', 'self', 'path', 'terraform'].includes(root)) return new Unknown(text);
+  return new Ref(text);
+}
+
+/** Evaluate an attribute of a block body in an instance (undefined if absent). */
+export function attr(tree, inst, body, name) {
+  if (!body || !Object.prototype.hasOwnProperty.call(body, name)) return undefined;
+  return tree.eval.value(body[name], inst);
+}
