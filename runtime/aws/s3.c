@@ -6,6 +6,7 @@
 #include "aws_http.h"
 #include "aws_internal.h"
 #include "lr/s3.h"
+#include "s3_internal.h"
 
 #define S3_MAX_HEADER_VALUE 256 /* Content-Type, Content-Encoding */
 
@@ -66,19 +67,18 @@ static lr_aws_status put_check(const lr_s3_put *p, char *err) {
   return LR_AWS_OK;
 }
 
-/* Path-style (endpoint/bucket/key) or virtual-hosted (bucket.endpoint/key). */
-static lr_aws_status object_location(const lr_aws_http *h, const lr_s3_put *p, char *authority,
-                                     size_t cap, lr_buf *path) {
-  char ep[LR_AWS_MAX_HOST + 8];
-  lr_aws__endpoint_authority(&h->ep, ep, sizeof ep);
-  int path_style = h->ep.overridden || strchr(p->bucket, '.') != NULL;
-  int n = path_style ? snprintf(authority, cap, "%s", ep) : snprintf(authority, cap, "%s.%s", p->bucket, ep);
+lr_aws_status lr_s3__location(const lr_aws_endpoint *ep, const char *bucket, const char *key,
+                              char *authority, size_t cap, lr_buf *path) {
+  char host[LR_AWS_MAX_HOST + 8];
+  lr_aws__endpoint_authority(ep, host, sizeof host);
+  int path_style = ep->overridden || strchr(bucket, '.') != NULL;
+  int n = path_style ? snprintf(authority, cap, "%s", host) : snprintf(authority, cap, "%s.%s", bucket, host);
   if (n < 0 || (size_t)n >= cap) return LR_AWS_BAD_ARGUMENT;
-  lr_buf_status bs = lr_buf_adds(path, h->ep.base_path);
-  if (bs == LR_BUF_OK && path_style) bs = lr_buf_addf(path, "/%s", p->bucket);
+  lr_buf_status bs = lr_buf_adds(path, ep->base_path);
+  if (bs == LR_BUF_OK && path_style) bs = lr_buf_addf(path, "/%s", bucket);
   if (bs == LR_BUF_OK) bs = lr_buf_add(path, "/", 1);
   if (bs != LR_BUF_OK) return LR_AWS_NOMEM;
-  return lr_sigv4_uri_encode(path, p->key, strlen(p->key), 1);
+  return lr_sigv4_uri_encode(path, key, strlen(key), 1);
 }
 
 lr_aws_status lr_s3_put_object(lr_s3_client *c, const lr_s3_put *put, int64_t deadline_ms,
@@ -93,7 +93,7 @@ lr_aws_status lr_s3_put_object(lr_s3_client *c, const lr_s3_put *put, int64_t de
   char authority[LR_AWS_MAX_HOST + 80];
   lr_buf path;
   lr_buf_init(&path, LR_SIGV4_MAX_PATH);
-  if (object_location(&c->http, put, authority, sizeof authority, &path) != LR_AWS_OK) {
+  if (lr_s3__location(&c->http.ep, put->bucket, put->key, authority, sizeof authority, &path) != LR_AWS_OK) {
     lr_buf_free(&path);
     return lr_aws__fail(err, LR_AWS_BAD_ARGUMENT, "the object URL is too long");
   }

@@ -7,6 +7,7 @@
 
 #include "aws_endpoint.h"
 #include "aws_error_body.h"
+#include "s3_internal.h"
 
 START_TEST(endpoint_precedence) {
   lr_aws_endpoint ep;
@@ -124,6 +125,36 @@ START_TEST(classification) {
 }
 END_TEST
 
+
+static void expect_location(const lr_aws_endpoint *ep, const char *bucket, const char *key, const char *authority,
+                            const char *path) {
+  char a[400];
+  lr_buf p;
+  lr_buf_init(&p, 8192);
+  ck_assert_int_eq(lr_s3__location(ep, bucket, key, a, sizeof a, &p), LR_AWS_OK);
+  ck_assert_str_eq(a, authority);
+  ck_assert_str_eq(lr_buf_str(&p), path);
+  lr_buf_free(&p);
+}
+
+START_TEST(s3_locations) {
+  lr_aws_endpoint ep;
+  unsetenv("AWS_ENDPOINT_URL_S3");
+  unsetenv("AWS_ENDPOINT_URL");
+  ck_assert_int_eq(lr_aws__endpoint_resolve(&ep, "S3", "s3", "eu-west-1", NULL, NULL), LR_AWS_OK);
+  expect_location(&ep, "orders-archive", "archive/2026/a b+c.gz", "orders-archive.s3.eu-west-1.amazonaws.com",
+                  "/archive/2026/a%20b%2Bc.gz");
+  expect_location(&ep, "my.dotted.bucket", "k", "s3.eu-west-1.amazonaws.com", "/my.dotted.bucket/k");
+  ck_assert_int_eq(lr_aws__endpoint_parse(&ep, "http://127.0.0.1:4566/prefix/", NULL), LR_AWS_OK);
+  expect_location(&ep, "orders-archive", "a/b", "127.0.0.1:4566", "/prefix/orders-archive/a/b");
+  char tiny[8];
+  lr_buf p;
+  lr_buf_init(&p, 64);
+  ck_assert_int_eq(lr_s3__location(&ep, "orders-archive", "k", tiny, sizeof tiny, &p), LR_AWS_BAD_ARGUMENT);
+  lr_buf_free(&p);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("aws internals");
   TCase *t = tcase_create("endpoints and errors");
@@ -132,6 +163,7 @@ int main(void) {
   tcase_add_test(t, json_errors);
   tcase_add_test(t, xml_errors);
   tcase_add_test(t, classification);
+  tcase_add_test(t, s3_locations);
   suite_add_tcase(s, t);
   SRunner *sr = srunner_create(s);
   srunner_run_all(sr, CK_NORMAL);
