@@ -1,6 +1,8 @@
 /* The throw-away PostgreSQL server of the integration tests (see test_pg.h). */
 #include "test_pg.h"
 
+#include "db/migrations.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
@@ -324,6 +326,37 @@ int tpg_exec_file(const tpg_server *s, const char *dbname, const char *path,
   int rc = tpg_exec(s, dbname, sql, err);
   free(sql);
   return rc;
+}
+
+int tpg_apply_migrations(const tpg_server *s, const char *dbname, char err[TPG_ERR_LEN]) {
+  PGconn *c = tpg_connect(s, dbname, err);
+  if (!c) return -1;
+  size_t n;
+  const db_migration *list = db_migrations_all(&n);
+  int rc = 0;
+  for (size_t i = 0; i < n && rc == 0; i++) {
+    /* BEGIN ... COMMIT around the file, as the migrate function does */
+    PGresult *r = PQexec(c, "BEGIN");
+    PQclear(r);
+    r = PQexec(c, list[i].sql);
+    ExecStatusType st = PQresultStatus(r);
+    PQclear(r);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+      tpg_seterr(err, "tpg: migration %04d_%s: %s", list[i].version, list[i].name,
+                 PQerrorMessage(c));
+      rc = -1;
+    }
+    r = PQexec(c, rc == 0 ? "COMMIT" : "ROLLBACK");
+    PQclear(r);
+  }
+  PQfinish(c);
+  return rc;
+}
+
+int tpg_apply_seed(const tpg_server *s, const char *dbname, char err[TPG_ERR_LEN]) {
+  char path[TPG_PATH_LEN + 64];
+  snprintf(path, sizeof path, "%s/db/seed/local_seed.sql", TPG_SOURCE_DIR);
+  return tpg_exec_file(s, dbname, path, err);
 }
 
 static int tpg_valid_db_name(const char *name) {

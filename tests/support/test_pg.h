@@ -71,6 +71,15 @@ int tpg_exec_file(const tpg_server *s, const char *dbname, const char *path,
  * independent while sharing one server. name: [a-z0-9_], at most 63 bytes. */
 int tpg_create_database(const tpg_server *s, const char *name, char err[TPG_ERR_LEN]);
 
+/* The schema: every migration compiled into the build (db/migrations, via
+ * db_migrations_all) applied to dbname in order, each in its own transaction,
+ * without the migrate function's bookkeeping. For suites that need the tables,
+ * not the migrate function itself. */
+int tpg_apply_migrations(const tpg_server *s, const char *dbname, char err[TPG_ERR_LEN]);
+
+/* db/seed/local_seed.sql applied to dbname (SKU-1..SKU-5 with 1,000 units, SKU-OUT with 0). */
+int tpg_apply_seed(const tpg_server *s, const char *dbname, char err[TPG_ERR_LEN]);
+
 /* Number of rows of a one-column count query, or -1 on error (message in err). */
 long tpg_query_long(const tpg_server *s, const char *dbname, const char *sql,
                     char err[TPG_ERR_LEN]);

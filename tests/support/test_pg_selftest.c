@@ -44,6 +44,24 @@ START_TEST(starts_restarts_and_removes) {
 }
 END_TEST
 
+START_TEST(schema_and_seed) {
+  tpg_server pg;
+  char err[TPG_ERR_LEN] = "";
+  ck_assert_msg(tpg_start(&pg, NULL, err) == 0, "%s", err);
+  ck_assert_msg(tpg_create_database(&pg, "schema", err) == 0, "%s", err);
+  ck_assert_msg(tpg_apply_migrations(&pg, "schema", err) == 0, "%s", err);
+  ck_assert_msg(tpg_apply_seed(&pg, "schema", err) == 0, "%s", err);
+  ck_assert_int_eq(tpg_query_long(&pg, "schema", "SELECT count(*) FROM products", err), 6);
+  ck_assert_int_eq(tpg_query_long(&pg, "schema", "SELECT available FROM inventory "
+                                                 "WHERE sku = 'SKU-1'", err), 1000);
+  /* applying again fails (the tables exist) and leaves the schema as it was */
+  ck_assert_int_eq(tpg_apply_migrations(&pg, "schema", err), -1);
+  ck_assert_ptr_nonnull(strstr(err, "0001_initial"));
+  ck_assert_int_eq(tpg_query_long(&pg, "schema", "SELECT count(*) FROM products", err), 6);
+  tpg_stop(&pg);
+}
+END_TEST
+
 START_TEST(bad_input_is_refused) {
   tpg_server pg = {.guard_fd = -1};
   char err[TPG_ERR_LEN] = "";
@@ -64,6 +82,7 @@ int main(void) {
   tcase_set_timeout(tc, 90);
   tcase_add_test(tc, starts_restarts_and_removes);
   tcase_add_test(tc, bad_input_is_refused);
+  tcase_add_test(tc, schema_and_seed);
   suite_add_tcase(s, tc);
   SRunner *sr = srunner_create(s);
   srunner_run_all(sr, CK_NORMAL);
