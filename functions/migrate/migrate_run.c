@@ -96,7 +96,12 @@ static migrate_status migrate_pending(PGconn *conn, const db_migration *list, si
       migrate_status st = migrate_apply_one(conn, &list[i], err);
       if (st != MIGRATE_OK) return st;
       out->current = list[i].version;
-      if (log) lr_log_kv(log, LR_LOG_INFO, "migration applied", "name", list[i].name, NULL);
+      if (log) {
+        char version[16];
+        snprintf(version, sizeof version, "%d", list[i].version);
+        lr_log_kv(log, LR_LOG_INFO, "migration applied", "version", version, "name",
+                  list[i].name, "checksum", list[i].checksum, NULL);
+      }
     }
     out->items[out->count++] = &list[i];
   }

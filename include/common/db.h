@@ -14,8 +14,10 @@
  *   if (st == DB_OK) { ...; PQclear(res); }
  *
  * Errors: every function returns a db_status (0 = DB_OK) and fills a caller-owned
- * char err[DB_ERR_LEN] with a message safe to log (no password, token, or
- * statement parameters). */
+ * char err[DB_ERR_LEN] with a message safe to log: never a password or token;
+ * for a failed statement, the SQLSTATE, the server's primary message (which may
+ * quote the one value it rejected, e.g. a malformed uuid) and the constraint,
+ * never the DETAIL line with the row's values. */
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
