@@ -8,6 +8,7 @@
 #include "aws_endpoint.h"
 #include "aws_error_body.h"
 #include "s3_internal.h"
+#include "test_common.h"
 
 START_TEST(endpoint_precedence) {
   lr_aws_endpoint ep;
@@ -74,8 +75,8 @@ START_TEST(json_errors) {
                            "\xff\xfe\x00", "{\"message\":\"\\u0007bell\\u001b[2J\"}"};
   for (size_t i = 0; i < sizeof hostile / sizeof hostile[0]; i++) {
     lr_aws__error_from_json(hostile[i], strlen(hostile[i]) + (i == 6 ? 1 : 0), &e);
-    for (const char *p = e.code; *p; p++) ck_assert(*p >= 0x20 && *p < 0x7f);
-    for (const char *p = e.message; *p; p++) ck_assert(*p >= 0x20 && *p < 0x7f);
+    aws_test_expect_printable(e.code, "code");
+    aws_test_expect_printable(e.message, "message");
   }
   ck_assert_str_eq(e.message, "?bell?[2J");
   static char huge[64 * 1024];
@@ -101,7 +102,7 @@ START_TEST(xml_errors) {
   const char *hostile[] = {"", "<Code>", "<Code>unterminated", "</Code><Code>", "<Code>\x01\n</Code>", "<<<<>>>>"};
   for (size_t i = 0; i < sizeof hostile / sizeof hostile[0]; i++) {
     lr_aws__error_from_xml(hostile[i], strlen(hostile[i]), &e);
-    for (const char *p = e.code; *p; p++) ck_assert(*p >= 0x20 && *p < 0x7f);
+    aws_test_expect_printable(e.code, "code");
   }
   ck_assert_str_eq(e.code, "");
   lr_aws__error_from_xml("<Code>\x01\n</Code>", 15, &e);
@@ -165,9 +166,5 @@ int main(void) {
   tcase_add_test(t, classification);
   tcase_add_test(t, s3_locations);
   suite_add_tcase(s, t);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return aws_test_run_suite(s);
 }

@@ -7,6 +7,7 @@
 
 #include "lr/aws.h"
 #include "run_capture.h"
+#include "test_common.h"
 
 #define AKID "AKIDEXAMPLE"
 #define SECRET "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
@@ -140,9 +141,5 @@ int main(void) {
   tcase_add_test(t, help_exit_0);
   tcase_add_test(t, output_equals_library);
   suite_add_tcase(s, t);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return aws_test_run_suite(s);
 }

@@ -16,6 +16,7 @@
 
 #include "lr/s3.h"
 #include "lr/sqs.h"
+#include "test_common.h"
 
 #define QUEUE_NAME "orders-test"
 #define BUCKET "orders-archive-test"
@@ -206,10 +207,7 @@ int main(void) {
   tcase_add_test(t, sqs_send_then_receive);
   tcase_add_test(t, s3_put_then_get);
   suite_add_tcase(s, t);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
+  int rc = aws_test_run_suite(s);
   curl_global_cleanup();
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return rc;
 }

@@ -8,6 +8,7 @@
 
 #include "lr/aws.h"
 #include "run_capture.h"
+#include "test_common.h"
 
 #define AKID "AKIDEXAMPLE"
 #define SECRET "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
@@ -174,9 +175,5 @@ int main(void) {
   tcase_add_test(own, bad_inputs_refused);
   tcase_add_test(own, credentials_from_env);
   suite_add_tcase(s, own);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return aws_test_run_suite(s);
 }

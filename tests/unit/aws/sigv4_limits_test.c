@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lr/sigv4.h"
+#include "test_common.h"
 
 #define NOW ((time_t)1440938160)
 #define SECRET "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
@@ -347,9 +348,5 @@ int main(void) {
   tcase_add_test(c, key_cache_follows_the_date);
   tcase_add_test(c, uri_encode_exact);
   suite_add_tcase(s, c);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return aws_test_run_suite(s);
 }

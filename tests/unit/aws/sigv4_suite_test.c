@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lr/sigv4.h"
+#include "test_common.h"
 
 #define SUITE_TIME ((time_t)1440938160) /* 2015-08-30T12:36:00Z */
 #define S3_TIME ((time_t)1369353600)    /* 2013-05-24T00:00:00Z */
@@ -339,10 +340,4 @@ static Suite *sigv4_suite_suite(void) {
   return s;
 }
 
-int main(void) {
-  SRunner *sr = srunner_create(sigv4_suite_suite());
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+int main(void) { return aws_test_run_suite(sigv4_suite_suite()); }

@@ -7,6 +7,7 @@
 
 #include "client_test_util.h"
 #include "lr/sqs.h"
+#include "test_common.h"
 
 #define QUEUE "https://sqs.us-east-1.amazonaws.com/123456789012/orders"
 #define BODY "{\"type\":\"order.created\",\"order_id\":\"0b9f\",\"occurred_at\":\"2026-11-23T10:00:00Z\"}"
@@ -144,7 +145,7 @@ START_TEST(hostile_answers) {
     char id[LR_SQS_MESSAGE_ID_LEN], err[LR_AWS_ERR_LEN] = "";
     ck_assert_msg(send_with(&m, &acts[i], 1, 3, 1, NULL, id, err) == want[i], "case %zu: %s", i, err);
     ck_assert_uint_eq(m.n_reqs, 1); /* none of these is worth a retry */
-    for (const char *p = err; *p; p++) ck_assert_msg(*p >= 0x20 && *p < 0x7f, "case %zu: unprintable byte in '%s'", i, err);
+    aws_test_expect_printable(err, "error message");
     mock_free(&m);
   }
 }
@@ -250,9 +251,5 @@ int main(void) {
   tcase_add_test(t, refused_connection);
   tcase_add_test(t, create_refuses_bad_config);
   suite_add_tcase(s, t);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return aws_test_run_suite(s);
 }
