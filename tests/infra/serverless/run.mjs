@@ -107,10 +107,12 @@ const ctxFor = (stage, tf) => ({ stage, tf, functionsConfig: loadServerlessYml(r
 
 async function offlineStage(stage, tf) {
   try {
-    const { template } = await packageStack({
+    const { template, state } = await packageStack({
       root, stage, env: { ORDERS_INFRA_SOURCE: 'offline', AWS_ENDPOINT_URL_SSM: REFUSED_ENDPOINT },
     });
     report(true, `offline: osls package --stage ${stage} with no credentials and SSM unreachable`);
+    const region = state.service.provider.region;
+    report(region === tf.regions[stage], `${stage}: serverless.yml's region is Terraform's (${tf.regions[stage]})`, [`osls region ${region}`]);
     checkAll(`${stage}/offline`, template, ctxFor(stage, tf));
   } catch (e) {
     report(false, `offline: osls package --stage ${stage}`, String(e.message).split('\n').slice(-15));
@@ -140,6 +142,21 @@ async function ssmStage(stage, tf) {
   }
 }
 
+// Without ORDERS_INFRA_SOURCE the values come from SSM and nowhere else: with SSM unreachable,
+// packaging must fail rather than fall back to placeholders that could reach a deploy.
+async function defaultIsSsm() {
+  try {
+    await packageStack({
+      root, stage: 'dev', env: { AWS_ENDPOINT_URL_SSM: REFUSED_ENDPOINT, AWS_ACCESS_KEY_ID: 'fake', AWS_SECRET_ACCESS_KEY: 'fake', AWS_REGION: 'eu-west-1' },
+    });
+    report(false, 'default source: packaging succeeded with SSM unreachable (placeholders used?)');
+  } catch (e) {
+    report(/ssm|SSM|ECONNREFUSED|Cannot resolve/.test(String(e.message)),
+      'default source: without ORDERS_INFRA_SOURCE, packaging needs SSM and fails when it is unreachable',
+      String(e.message).split('\n').slice(-8));
+  }
+}
+
 async function main() {
   let tf;
   try {
@@ -147,13 +164,14 @@ async function main() {
     report(true, `terraform: read timeouts, proxy pool share and ${tf.ssmNames.size} SSM names`);
   } catch (e) {
     report(false, 'terraform: read the values the invariants need', [e.message]);
-    tf = { proxyBorrowTimeoutS: NaN, workerTimeoutS: NaN, apiTimeoutS: NaN, proxyMaxConnectionsPercent: NaN, ssmNames: new Set() };
+    tf = { regions: {}, proxyBorrowTimeoutS: NaN, workerTimeoutS: NaN, apiTimeoutS: NaN, proxyMaxConnectionsPercent: NaN, ssmNames: new Set() };
   }
   fixtureChecks({ stage: 'dev', tf: { proxyBorrowTimeoutS: 10, workerTimeoutS: 30, proxyMaxConnectionsPercent: 90 } });
   pluginChecks();
   infraFilesAgree();
   for (const stage of ['dev', 'prod']) await offlineStage(stage, tf);
   await ssmStage('dev', tf);
+  await defaultIsSsm();
   for (const [id, refs, why] of NOT_APPLICABLE) console.log(`# not applicable: ${id} [${refs}] ${why}`);
   console.log(`${passed} passed, ${failed} failed`);
   process.exitCode = failed === 0 ? 0 : 1;

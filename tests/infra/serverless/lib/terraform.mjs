@@ -31,7 +31,15 @@ export async function readTerraform(root) {
   if (rootPasses(main, 'database', 'proxy_max_connections_percent')) {
     throw new Error('terraform/main.tf now sets proxy_max_connections_percent: read it from there');
   }
+  const regions = {};
+  for (const stage of ['dev', 'prod']) {
+    const rel = `terraform/environments/${stage}/terraform.tfvars`;
+    const region = (await parseTf(root, rel)).region;
+    if (typeof region !== 'string') throw new Error(`${rel}: no region`);
+    regions[stage] = region;
+  }
   return {
+    regions,
     proxyBorrowTimeoutS: variableDefault(vars, 'proxy_borrow_timeout_seconds', 'terraform/variables.tf'),
     workerTimeoutS: variableDefault(vars, 'worker_timeout_seconds', 'terraform/variables.tf'),
     apiTimeoutS: variableDefault(vars, 'api_timeout_seconds', 'terraform/variables.tf'),
@@ -50,7 +58,8 @@ function ssmNames(doc) {
   }
   for (const list of Object.values((doc.resource || {}).aws_ssm_parameter || {})) {
     for (const r of list) {
-      const m = /^\$\{local\.ssm_prefix\}\/(.+)$/.exec(String(r.name));
+      // "${local.ssm_prefix}/${each.key}" is the for_each over ssm_strings, counted above.
+      const m = /^\$\{local\.ssm_prefix\}\/([^$]+)$/.exec(String(r.name));
       if (m) names.add(m[1]);
     }
   }
