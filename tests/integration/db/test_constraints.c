@@ -255,6 +255,28 @@ START_TEST(parameters_are_data) {
   ck_assert_str_eq(PQgetvalue(res, 0, 0), "0");
   PQclear(res);
   ck_assert_int_eq(it_count("constraints", "SELECT count(*) FROM orders WHERE id = '" O1 "'"), 1);
+  /* invalid UTF-8 and an oversized value are refused by the server, not crashes */
+  const char *bad_utf8[] = {"SKU-\xff\xfe"};
+  ck_assert_int_eq(db_exec(sess, DB_IDEMPOTENT, "SELECT count(*) FROM products WHERE sku = $1", 1,
+                           bad_utf8, NULL, err), DB_DATA_EXCEPTION);
+  size_t big = 1u << 20;
+  char *huge = malloc(big + 1);
+  ck_assert_ptr_nonnull(huge);
+  memset(huge, 'A', big);
+  huge[big] = '\0';
+  const char *huge_param[] = {huge};
+  ck_assert_int_eq(db_exec(sess, DB_NOT_IDEMPOTENT,
+                           "INSERT INTO products VALUES ($1, 'x', 1, 'EUR')", 1, huge_param, NULL,
+                           err), DB_CHECK_VIOLATION);
+  free(huge);
+  const char *not_a_number[] = {"12abc"};
+  ck_assert_int_eq(db_exec(sess, DB_NOT_IDEMPOTENT,
+                           "UPDATE inventory SET available = $1::int WHERE sku = 'SKU-5'", 1,
+                           not_a_number, NULL, err), DB_DATA_EXCEPTION);
+  const char *too_big[] = {"99999999999"};
+  ck_assert_int_eq(db_exec(sess, DB_NOT_IDEMPOTENT,
+                           "UPDATE inventory SET available = $1::int WHERE sku = 'SKU-5'", 1,
+                           too_big, NULL, err), DB_DATA_EXCEPTION);
   ck_assert_int_eq(db_exec(sess, DB_IDEMPOTENT, "", 0, NULL, NULL, err), DB_BAD_ARGUMENT);
   ck_assert_int_eq(db_exec(sess, DB_IDEMPOTENT, "SELECT 1", 1, NULL, NULL, err), DB_BAD_ARGUMENT);
   ck_assert_int_eq(db_exec(sess, DB_IDEMPOTENT, "SELEC 1", 0, NULL, NULL, err), DB_QUERY);
