@@ -33,11 +33,17 @@ static db_status db_tx_commit(db_session *s, char err[DB_ERR_LEN]) {
   return st;
 }
 
-static db_status db_tx_once(db_session *s, db_tx_body body, void *arg, db_tx_stage *stage,
-                            char err[DB_ERR_LEN]) {
+static const char *const db_begin_sql[] = {
+    [DB_READ_COMMITTED] = "BEGIN ISOLATION LEVEL READ COMMITTED",
+    [DB_REPEATABLE_READ] = "BEGIN ISOLATION LEVEL REPEATABLE READ",
+    [DB_SERIALIZABLE] = "BEGIN ISOLATION LEVEL SERIALIZABLE",
+};
+
+static db_status db_tx_once(db_session *s, db_isolation iso, db_tx_body body, void *arg,
+                            db_tx_stage *stage, char err[DB_ERR_LEN]) {
   *stage = DB_TX_BEFORE_COMMIT;
   /* Outside the transaction: a broken connection is reopened before BEGIN. */
-  db_status st = db_exec(s, DB_IDEMPOTENT, "BEGIN", 0, NULL, NULL, err);
+  db_status st = db_exec(s, DB_IDEMPOTENT, db_begin_sql[iso], 0, NULL, NULL, err);
   if (st != DB_OK) return st;
   s->in_tx = 1;
   s->tx_error = DB_OK;
@@ -70,14 +76,19 @@ static int db_tx_again(db_session *s, db_status st, db_tx_stage stage, db_idempo
 
 db_status db_transaction(db_session *s, db_idempotency idem, db_tx_body body, void *arg,
                          char err[DB_ERR_LEN]) {
-  if (!s || !body || s->in_tx) {
+  return db_transaction_iso(s, idem, DB_READ_COMMITTED, body, arg, err);
+}
+
+db_status db_transaction_iso(db_session *s, db_idempotency idem, db_isolation iso,
+                             db_tx_body body, void *arg, char err[DB_ERR_LEN]) {
+  if (!s || !body || s->in_tx || (unsigned)iso > DB_SERIALIZABLE) {
     db__seterr(err, "db_transaction: invalid argument (or nested transaction)");
     return DB_BAD_ARGUMENT;
   }
   int attempts = 0, reconnects = 0;
   for (;;) {
     db_tx_stage stage;
-    db_status st = db_tx_once(s, body, arg, &stage, err);
+    db_status st = db_tx_once(s, iso, body, arg, &stage, err);
     if (st == DB_OK) return DB_OK;
     if (db_tx_again(s, st, stage, idem, &attempts, &reconnects)) continue;
     if (st == DB_CONNECTION_LOST && stage == DB_TX_COMMIT_SENT) {

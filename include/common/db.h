@@ -171,6 +171,17 @@ typedef db_status (*db_tx_body)(db_session *s, void *arg, char err[DB_ERR_LEN]);
 db_status db_transaction(db_session *s, db_idempotency idem, db_tx_body body, void *arg,
                          char err[DB_ERR_LEN]);
 
+typedef enum db_isolation {
+  DB_READ_COMMITTED = 0, /* PostgreSQL's default; what db_transaction uses */
+  DB_REPEATABLE_READ = 1,
+  DB_SERIALIZABLE = 2    /* conflicts surface as DB_SERIALIZATION_FAILURE, retried as above */
+} db_isolation;
+
+/* db_transaction at another isolation level (BEGIN ISOLATION LEVEL ...: a
+ * per-transaction setting, so the proxy can still multiplex). */
+db_status db_transaction_iso(db_session *s, db_idempotency idem, db_isolation iso,
+                             db_tx_body body, void *arg, char err[DB_ERR_LEN]);
+
 /* The SQLSTATE and constraint of the last failed statement. */
 const db_error_info *db_session_last_error(const db_session *s);
 /* For the migrate function (and tests): the raw connection, opened if needed;

@@ -321,6 +321,36 @@ START_TEST(tx_loss_during_commit) {
 }
 END_TEST
 
+/* A serializable transaction that a concurrent writer invalidates on its
+ * first run: the retry sees the committed value and succeeds. */
+static db_status increment(db_session *s, void *arg, char err[DB_ERR_LEN]) {
+  int *calls = arg;
+  ++*calls;
+  PGresult *r = NULL;
+  db_status st = db_exec(s, DB_NOT_IDEMPOTENT, "SELECT note FROM t WHERE id = 50", 0, NULL, &r,
+                         err);
+  PQclear(r);
+  if (st != DB_OK) return st;
+  if (*calls == 1) it_sql("sess", "UPDATE t SET note = 'other writer' WHERE id = 50");
+  return db_exec(s, DB_NOT_IDEMPOTENT, "UPDATE t SET note = note || '+1' WHERE id = 50", 0, NULL,
+                 NULL, err);
+}
+
+START_TEST(tx_serializable_conflict_retried) {
+  it_sql("sess", "INSERT INTO t VALUES (50, 'start')");
+  int calls = 0;
+  char err[DB_ERR_LEN] = "";
+  db_status st = db_transaction_iso(sess, DB_NOT_IDEMPOTENT, DB_SERIALIZABLE, increment, &calls,
+                                    err);
+  ck_assert_msg(st == DB_OK, "%s: %s", db_status_name(st), err);
+  ck_assert_int_eq(calls, 2);
+  ck_assert_int_eq(it_count("sess", "SELECT count(*) FROM t WHERE id = 50 AND "
+                                    "note = 'other writer+1'"), 1);
+  ck_assert_int_eq(db_transaction_iso(sess, DB_IDEMPOTENT, (db_isolation)7, increment, &calls,
+                                      err), DB_BAD_ARGUMENT);
+}
+END_TEST
+
 static int64_t epoch_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
@@ -429,6 +459,7 @@ int main(void) {
   tcase_add_test(tc, tx_loss_before_commit_runs_again);
   tcase_add_test(tc, tx_loss_during_commit);
   tcase_add_test(tc, tx_misuse);
+  tcase_add_test(tc, tx_serializable_conflict_retried);
   tcase_add_test(tc, deadline_cancels_a_long_statement);
   tcase_add_test(tc, deadline_passed_nothing_sent);
   tcase_add_test(tc, bad_session_arguments);
