@@ -45,7 +45,8 @@ typedef enum lr_metrics_status {
   LR_METRICS_OK = 0,
   LR_METRICS_FULL = 1,     /* too many metrics or dimensions */
   LR_METRICS_BAD_NAME = 2, /* empty, too long, or not printable ASCII */
-  LR_METRICS_IO = 3
+  LR_METRICS_IO = 3,
+  LR_METRICS_BAD_VALUE = 4 /* NaN or infinite: not representable in JSON */
 } lr_metrics_status;
 
 void lr_metrics_init(lr_metrics *m, const char *ns);
@@ -56,5 +57,9 @@ lr_metrics_status lr_metrics_put(lr_metrics *m, const char *name, double value, 
  * namespace and dimensions). */
 lr_metrics_status lr_metrics_flush(lr_metrics *m, FILE *out, int64_t timestamp_ms);
 const char *lr_metric_unit_name(lr_metric_unit u);
+/* Builds the EMF line (with its trailing newline) into out instead of writing
+ * it; the metrics are not forgotten. LR_METRICS_IO when out overflows. */
+struct lr_buf;
+lr_metrics_status lr_metrics_format(const lr_metrics *m, struct lr_buf *out, int64_t timestamp_ms);
 
 #endif

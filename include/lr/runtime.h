@@ -9,6 +9,7 @@
  * nothing of the Runtime API's HTTP. */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "lr/buf.h"
 #include "lr/log.h"
@@ -71,5 +72,51 @@ int lr_run(const lr_handler *handler);
 /* For bootstrap when _HANDLER names no handler: reports Runtime.HandlerNotFound
  * to /runtime/init/error and returns a non-zero exit code. */
 int lr_run_unknown_handler(const char *name);
+
+/* ---- Additions (runtime/core): status codes, options, testing hooks ---- */
+
+/* The runtime's status codes: lr_run's return value. 0 is OK; values are
+ * never renumbered. X(NAME, value, message). */
+#define LR_RT_STATUS_MAP(X)                                                   \
+  X(OK, 0, "ok")                                                              \
+  X(NOMEM, 1, "out of memory")                                                \
+  X(CONFIG, 2, "missing or invalid runtime configuration")                    \
+  X(TRANSPORT, 3, "the Runtime API could not be reached")                     \
+  X(HTTP, 4, "the Runtime API answered with an unexpected status")            \
+  X(PROTOCOL, 5, "the Runtime API sent a malformed answer")                   \
+  X(TOO_BIG, 6, "a payload is over its limit")                                \
+  X(INIT, 7, "the handler's init hook failed")                                \
+  X(NO_HANDLER, 8, "no handler by that name")
+
+typedef enum lr_rt_status {
+#define LR_RT_ENUM(name, value, msg) LR_RT_##name = value,
+  LR_RT_STATUS_MAP(LR_RT_ENUM)
+#undef LR_RT_ENUM
+} lr_rt_status;
+
+/* "LR_RT_TRANSPORT" etc.; "LR_RT_UNKNOWN" for values outside the table. */
+const char *lr_rt_status_name(int st);
+const char *lr_rt_status_message(int st);
+
+typedef enum lr_crash_mode {
+  LR_CRASH_REPORT = 0, /* install the SIGSEGV/SIGABRT/SIGBUS/SIGFPE reporter */
+  LR_CRASH_IGNORE = 1  /* leave signal dispositions alone */
+} lr_crash_mode;
+
+/* How lr_run_ex runs the loop. lr_run uses the defaults below. */
+typedef struct lr_run_options {
+  const char *runtime_api;   /* host:port; NULL: $AWS_LAMBDA_RUNTIME_API */
+  FILE *log_out;             /* NULL: stdout */
+  int max_retries;           /* per Runtime API call on transient failure; default 5 */
+  int retry_backoff_ms;      /* first backoff, doubled each retry (capped 1 s); default 20 */
+  uint64_t max_invocations;  /* 0: forever; otherwise lr_run_ex returns LR_RT_OK after that many */
+  lr_crash_mode crash;       /* default LR_CRASH_REPORT */
+} lr_run_options;
+
+void lr_run_options_init(lr_run_options *o);
+/* lr_run with explicit options (tests, benchmarks, the fixtures). */
+int lr_run_ex(const lr_handler *handler, const lr_run_options *opt);
+/* lr_run_unknown_handler with explicit options. */
+int lr_run_unknown_handler_ex(const char *name, const lr_run_options *opt);
 
 #endif
