@@ -3,7 +3,7 @@
 // Prints one line per failure and "N passed, N failed"; exits 1 on any failure.
 import fs from 'node:fs';
 import path from 'node:path';
-import { runChecks, formatFailure } from './lib/runner.mjs';
+import { runChecks, formatFailure, formatAllowed } from './lib/runner.mjs';
 import { ALL_CHECKS } from './checks/index.mjs';
 
 async function main() {
@@ -22,6 +22,7 @@ async function main() {
   }
   for (const r of results) {
     if (!r.ok) console.log(formatFailure(r));
+    else if (r.allowed) console.log(formatAllowed(r));
     else if (verbose) console.log(`ok   ${r.check.ids.join(',')} ${r.file}: ${r.target}: [${r.check.name}]`);
   }
   console.log(`${passed} passed, ${failed} failed`);

@@ -2,6 +2,7 @@
 // targets a rule applies to, in every instance, with a stable label.
 import path from 'node:path';
 import { attr, isLocalSource } from './model.mjs';
+import { blockSpan } from './hcl.mjs';
 import { isKnown, isObj, isRef, Unknown } from './eval.mjs';
 
 export function makeContext(tree) {
@@ -32,6 +33,28 @@ export function makeContext(tree) {
     },
     /** Every instance (for rules about what a composition contains). */
     instances: () => tree.instances,
+    /** [file, first line, last line] of a declared block, or null. */
+    span(block) {
+      const text = tree.texts.get(block.file) || '';
+      const labels = block.kind === 'module' ? [block.name] : [block.type, block.name];
+      const sp = blockSpan(text, block.kind, labels);
+      return sp && { file: block.file, from: sp[0], to: sp[1] };
+    },
+    /** iac-allow comments naming one of ids in lines from..to of file. */
+    allowsIn(file, from, to, ids) {
+      const out = [];
+      for (const [line, list] of tree.allow.get(file) || []) {
+        if (line < from || line > to) continue;
+        for (const a of list) if (ids.includes(a.id) && a.reason) out.push({ ...a, line });
+      }
+      return out;
+    },
+    /** Allows for a target: in its block or in the module calls that made its instance. */
+    targetAllows(t, ids) {
+      const spans = [ctx.span(t.block)];
+      for (let i = t.inst; i && i.call; i = i.parent) spans.push(ctx.span(i.call));
+      return spans.filter(Boolean).flatMap((s) => ctx.allowsIn(s.file, s.from, s.to, ids));
+    },
   };
   const target = (inst, block, id) => ({
     inst, block, body: block.body, file: rel(block.file), id,

@@ -13,7 +13,9 @@ export class Unknown {
 /** A reference to something only apply knows (a resource attribute, a data
  * source, a registry module output); its path says what it points at. */
 export class Ref {
-  constructor(path) { this.path = path; }
+  // inst: the module instance the reference was written in, so that a
+  // data.aws_iam_policy_document.x.json can be looked up where it lives.
+  constructor(path, inst) { this.path = path; this.inst = inst; }
   toString() { return this.path; }
 }
 
@@ -195,7 +197,7 @@ export function segmentKey(seg) {
 export function applySegments(v, segs) {
   for (const seg of segs) {
     const k = segmentKey(seg);
-    if (v instanceof Ref) { v = new Ref(`${v.path}.${k}`); continue; }
+    if (v instanceof Ref) { v = new Ref(`${v.path}.${k}`, v.inst); continue; }
     v = index(v, k, String(k));
     if (v instanceof Unknown) return v;
   }
@@ -203,7 +205,7 @@ export function applySegments(v, segs) {
 }
 
 function index(coll, key, text) {
-  if (coll instanceof Ref) return isKnown(key) ? new Ref(`${coll.path}.${key}`) : new Ref(`${coll.path}.*`);
+  if (coll instanceof Ref) return new Ref(`${coll.path}.${isKnown(key) ? key : '*'}`, coll.inst);
   if (!isKnown(coll) || !isKnown(key) || coll === null) return new Unknown(text);
   if (Array.isArray(coll) && Number.isInteger(Number(key))) return Number(key) < coll.length ? coll[Number(key)] : new Unknown(text, 'index out of range');
   if (typeof coll === 'object' && Object.prototype.hasOwnProperty.call(coll, key)) return coll[key];

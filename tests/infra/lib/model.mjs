@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Buffer } from 'node:buffer';
 import { findModuleDirs, parseFile, expressionAst, allowComments } from './hcl.mjs';
-import { Evaluator, Unknown, Ref, applySegments, collectExpressions } from './eval.mjs';
+import { Evaluator, Unknown, Ref, applySegments, collectExpressions, segmentKey } from './eval.mjs';
 
 export const META_ARGS = new Set(['source', 'version', 'providers', 'count', 'for_each', 'depends_on']);
 
@@ -142,7 +142,7 @@ function resolve(tree, root, trav, inst, text) {
     }
   }
   if (['each', 'count', 'self', 'path', 'terraform'].includes(root)) return new Unknown(text);
-  return new Ref(text);
+  return new Ref(trav.map(segmentKey).join('.'), inst);
 }
 
 /** Evaluate an attribute of a block body in an instance (undefined if absent). */

@@ -1,7 +1,7 @@
 // One outcome of one check on one target. A check returns a list of these;
 // the runner prints failures and counts passes and failures.
 export const pass = (t) => ({ ok: true, file: t.file, target: t.label });
-export const fail = (t, message) => ({ ok: false, file: t.file, target: t.label, message });
+export const fail = (t, message) => ({ ok: false, file: t.file, target: t.label, message, t });
 /** pass when msg is null/empty, fail with msg otherwise. */
 export const verdict = (t, msg) => (msg ? fail(t, msg) : pass(t));
 /** Several conditions on one target: fails with every problem joined. */

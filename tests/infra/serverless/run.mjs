@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import lambdaRules from './lib/rules-lambda.mjs';
 import apiRules from './lib/rules-api.mjs';
-import iamRules from './lib/rules-iam.mjs';
+import iamRules, { roleMatrixRule } from './lib/rules-iam.mjs';
 import crossRules from './lib/rules-cross.mjs';
 import { refRule, specRule } from './lib/rules-spec.mjs';
 import { readTerraform } from './lib/terraform.mjs';
@@ -23,7 +23,7 @@ import { loadServerlessYml } from './lib/config.mjs';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(process.argv[2] || path.join(here, '..', '..', '..'));
 const require = createRequire(path.join(root, 'tools', 'package.json'));
-const rules = [...lambdaRules, ...apiRules, ...iamRules, ...crossRules, specRule(root), refRule];
+const rules = [...lambdaRules, ...apiRules, ...iamRules, roleMatrixRule, ...crossRules, specRule(root), refRule];
 
 // Rules that do not apply, with the reason, printed so that they are never silent.
 const NOT_APPLICABLE = [

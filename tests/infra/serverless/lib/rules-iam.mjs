@@ -97,3 +97,58 @@ export default [
     },
   },
 ];
+
+// What each function's role may do, exactly: a new permission is a deliberate change here too.
+const BASE = ['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords',
+  'ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface',
+  'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses', 'kms:Decrypt', 'rds-db:connect'];
+export const ROLE_ACTIONS = {
+  api: [...BASE, 'sqs:SendMessage', 'kms:GenerateDataKey'],
+  worker: [...BASE, 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+  cleanup: [...BASE, 'sqs:SendMessage', 'kms:GenerateDataKey', 's3:PutObject'],
+  migrate: [...BASE],
+};
+// Resources some actions must be pinned to (the text of the ARN, Fn::Sub variables included).
+const PINNED = {
+  'rds-db:connect': /:rds-db:\$\{AWS::Region\}:\$\{AWS::AccountId\}:dbuser:prx-[0-9a-z]+\/[A-Za-z0-9_]+$/,
+  's3:PutObject': /^arn:aws:s3:::[a-z0-9.-]+\/[A-Za-z0-9/_-]+\/\*$/,
+  'logs:PutLogEvents': /:log-group:\/aws\/lambda\/orders-[a-z]+-(api|worker|cleanup|migrate):\*$/,
+};
+
+function roleStatements(role) {
+  return asArray(props(role).Policies).flatMap((p) => asArray((p.PolicyDocument || {}).Statement));
+}
+
+export const roleMatrixRule = {
+  id: 'R45d', refs: 'CKV_AWS_355, IAM.21 (least privilege)',
+  title: "each function's role grants exactly its function's actions, pinned to its resources",
+  check(t) {
+    const out = [];
+    for (const [id, fn] of resourcesOfType(t, 'AWS::Lambda::Function')) {
+      const name = String(props(fn).FunctionName || '').split('-').pop();
+      const want = ROLE_ACTIONS[name];
+      const roleId = ((props(fn).Role || {})['Fn::GetAtt'] || [])[0];
+      const role = t.Resources[roleId];
+      if (!want || !role) { out.push(`${id}: unknown function ${name} or role ${roleId}`); continue; }
+      const statements = roleStatements(role).filter((st) => st.Effect === 'Allow');
+      const got = new Set(statements.flatMap((st) => asArray(st.Action)));
+      const extra = [...got].filter((a) => !want.includes(a));
+      const missing = want.filter((a) => !got.has(a));
+      if (extra.length) out.push(`${roleId}: grants more than ${name} needs: ${extra.join(', ')}`);
+      if (missing.length) out.push(`${roleId}: lacks ${missing.join(', ')}`);
+      for (const st of statements) {
+        for (const action of asArray(st.Action).filter((a) => PINNED[a])) {
+          for (const r of asArray(st.Resource)) {
+            const text = arnText(r);
+            if (!text || !PINNED[action].test(text)) out.push(`${roleId}: ${action} on ${JSON.stringify(r)}`);
+          }
+        }
+      }
+      const logs = statements.find((st) => asArray(st.Action).includes('logs:PutLogEvents'));
+      if (logs && !asArray(logs.Resource).every((r) => String(arnText(r)).includes(`-${name}:*`))) {
+        out.push(`${roleId}: writes to another function's log group`);
+      }
+    }
+    return out;
+  },
+};

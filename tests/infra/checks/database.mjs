@@ -1,0 +1,176 @@
+// Aurora PostgreSQL and RDS Proxy (IAC-RULES.md 1-11). Each rule is checked
+// on hand-written aws_rds_cluster / aws_db_proxy resources and on the calls of
+// terraform-aws-modules/rds-aurora and rds-proxy, whose input names match the
+// resource's for these settings unless noted.
+import { all, verdict } from '../lib/result.mjs';
+import {
+  customerKeyProblem, mustBeTrue, mustNotBeTrue, declaredTimeouts, FUNCTION_TIMEOUT,
+  isKnown, isObj, arr, show, refersTo,
+} from '../lib/policy.mjs';
+
+const aurora = (ctx) => [...ctx.blocks('resource', 'aws_rds_cluster'), ...ctx.registryCalls('rds-aurora')];
+const proxies = (ctx) => [...ctx.blocks('resource', 'aws_db_proxy'), ...ctx.registryCalls('rds-proxy')];
+const isModule = (t) => t.block.kind === 'module';
+
+/** Instances of a cluster: the module's `instances` map, or aws_rds_cluster_instance resources. */
+function clusterInstances(ctx, t) {
+  if (isModule(t)) {
+    const v = t.get('instances');
+    if (!isObj(v)) return { problem: `instances is ${show(v)}: cannot count the cluster's instances` };
+    return { list: Object.values(v).map((i) => ({ get: (n) => (isObj(i) ? i[n] : undefined) })) };
+  }
+  const id = `aws_rds_cluster.${t.block.name}`;
+  const list = ctx.blocks('resource', 'aws_rds_cluster_instance')
+    .filter((i) => i.inst === t.inst && refersTo(i.get('cluster_identifier'), id));
+  let n = 0;
+  for (const i of list) {
+    const c = i.get('count');
+    if (c === undefined) n += 1;
+    else if (typeof c === 'number') n += c;
+    else return { problem: `count of ${i.id} is ${show(c)}` };
+  }
+  return { list: list.map((i) => ({ get: i.get })), count: n };
+}
+
+export const auroraEncryption = {
+  name: 'aurora_encryption', ids: ['CKV_AWS_96', 'CKV_AWS_327', 'AVD-AWS-0079', 'RDS.27', 'F26'],
+  run: (ctx) => aurora(ctx).map((t) => all(t, [
+    mustBeTrue(t.get('storage_encrypted'), 'storage_encrypted'),
+    customerKeyProblem(t.get('kms_key_id'), 'kms_key_id'),
+  ])),
+};
+
+export const auroraIamAuth = {
+  name: 'aurora_iam_auth', ids: ['CKV_AWS_162', 'AVD-AWS-0176', 'RDS.12'],
+  run: (ctx) => aurora(ctx).map((t) => verdict(t, mustBeTrue(t.get('iam_database_authentication_enabled'), 'iam_database_authentication_enabled'))),
+};
+
+export const auroraDeletionProtection = {
+  name: 'aurora_deletion_protection', ids: ['CKV_AWS_139', 'AVD-AWS-0343', 'RDS.7'],
+  run: (ctx) => aurora(ctx).map((t) => verdict(t, mustBeTrue(t.get('deletion_protection'), 'deletion_protection'))),
+};
+
+export const auroraBackups = {
+  name: 'aurora_backups', ids: ['CKV_AWS_133', 'AVD-AWS-0077'],
+  run: (ctx) => aurora(ctx).map((t) => {
+    const v = t.get('backup_retention_period');
+    return verdict(t, typeof v === 'number' && v > 1 ? null : `backup_retention_period is ${show(v)}, must be set above 1 day`);
+  }),
+};
+
+export const auroraLogExports = {
+  name: 'aurora_log_exports', ids: ['CKV_AWS_324', 'RDS.37'],
+  run: (ctx) => aurora(ctx).map((t) => {
+    const v = t.get('enabled_cloudwatch_logs_exports');
+    return verdict(t, Array.isArray(v) && v.includes('postgresql') ? null : `enabled_cloudwatch_logs_exports is ${show(v)}, must include "postgresql"`);
+  }),
+};
+
+export const auroraMultiAz = {
+  name: 'aurora_multi_az', ids: ['RDS.15'],
+  run: (ctx) => aurora(ctx).map((t) => {
+    const inst = clusterInstances(ctx, t);
+    if (inst.problem) return verdict(t, inst.problem);
+    const n = inst.count !== undefined ? inst.count : inst.list.length;
+    if (n < 2) return verdict(t, `${n} instance(s): a reader in another AZ needs at least 2`);
+    const azs = inst.list.map((i) => i.get('availability_zone'));
+    const pinned = azs.filter((a) => a !== undefined && a !== null);
+    if (pinned.some((a) => !isKnown(a))) return verdict(t, 'an instance availability_zone is not statically known');
+    return verdict(t, pinned.length === azs.length && new Set(pinned).size < 2 ? `all instances pinned to ${pinned[0]}` : null);
+  }),
+};
+
+export const auroraCopyTags = {
+  name: 'aurora_copy_tags', ids: ['CKV_AWS_313', 'RDS.16'],
+  run: (ctx) => aurora(ctx).map((t) => verdict(t, mustBeTrue(t.get('copy_tags_to_snapshot'), 'copy_tags_to_snapshot'))),
+};
+
+// Engine defaults an attacker would try first.
+const DEFAULT_ADMINS = new Set(['postgres', 'admin', 'root', 'master', 'rdsadmin', 'administrator']);
+
+export const auroraMasterCredentials = {
+  name: 'aurora_master_credentials', ids: ['RDS.24', 'F34'],
+  run: (ctx) => aurora(ctx).map((t) => {
+    const user = t.get('master_username');
+    const p = [mustBeTrue(t.get('manage_master_user_password'), 'manage_master_user_password')];
+    for (const n of ['master_password', 'master_password_wo']) {
+      const v = t.get(n);
+      if (v !== undefined && v !== null) p.push(`${n} is set: the password must only live in Secrets Manager`);
+    }
+    if (typeof user !== 'string' || !user) p.push(`master_username is ${show(user)}: set a non-default name`);
+    else if (DEFAULT_ADMINS.has(user.toLowerCase())) p.push(`master_username "${user}" is a default name`);
+    return all(t, p);
+  }),
+};
+
+export const auroraPerformanceInsights = {
+  name: 'aurora_performance_insights', ids: ['RDS.35', 'CKV_AWS_353', 'CKV_AWS_354'],
+  run: (ctx) => aurora(ctx).map((t) => {
+    const p = [];
+    const prefix = isModule(t) && t.body.cluster_performance_insights_enabled !== undefined ? 'cluster_' : '';
+    p.push(mustBeTrue(t.get(`${prefix}performance_insights_enabled`), `${prefix}performance_insights_enabled`));
+    p.push(customerKeyProblem(t.get(`${prefix}performance_insights_kms_key_id`), `${prefix}performance_insights_kms_key_id`));
+    const minor = t.get('auto_minor_version_upgrade');
+    if (minor !== undefined && minor !== true) p.push(`auto_minor_version_upgrade is ${show(minor)}`);
+    return all(t, p);
+  }),
+};
+
+export const auroraNotPublic = {
+  name: 'aurora_not_public', ids: ['CKV_AWS_17', 'AVD-AWS-0180', 'RDS.2'],
+  run: (ctx) => aurora(ctx).map((t) => {
+    const p = [mustNotBeTrue(t.get('publicly_accessible'), 'publicly_accessible')];
+    const inst = clusterInstances(ctx, t);
+    if (inst.problem) p.push(inst.problem);
+    else inst.list.forEach((i, n) => p.push(mustNotBeTrue(i.get('publicly_accessible'), `instance ${n} publicly_accessible`)));
+    return all(t, p);
+  }),
+};
+
+/** Auth entries of a proxy: module `auth` map values or resource `auth` blocks. */
+function proxyAuth(t) {
+  if (isModule(t)) {
+    const v = t.get('auth');
+    if (!isObj(v)) return { problem: `auth is ${show(v)}` };
+    return { list: Object.values(v).map((a) => (isObj(a) ? a : {})) };
+  }
+  return { list: t.sub('auth').map((a) => ({ iam_auth: t.value(a.iam_auth) })) };
+}
+
+/** The borrow timeout: module input, or the default target group's pool config. */
+function borrowTimeout(ctx, t) {
+  if (isModule(t)) return t.get('connection_borrow_timeout');
+  const id = `aws_db_proxy.${t.block.name}`;
+  const tg = ctx.blocks('resource', 'aws_db_proxy_default_target_group').find((g) => g.inst === t.inst && refersTo(g.get('db_proxy_name'), id));
+  const pool = tg && tg.sub('connection_pool_config')[0];
+  return pool ? tg.value(pool.connection_borrow_timeout) : undefined;
+}
+
+export const proxySettings = {
+  name: 'proxy_settings', ids: ['RDS.43', 'IAC.11'],
+  run: (ctx) => proxies(ctx).map((t) => {
+    const p = [mustBeTrue(t.get('require_tls'), 'require_tls'), mustNotBeTrue(t.get('debug_logging'), 'debug_logging')];
+    const auth = proxyAuth(t);
+    if (auth.problem) p.push(auth.problem);
+    else if (!auth.list.length) p.push('no auth configured');
+    else auth.list.forEach((a, i) => { if (a.iam_auth !== 'REQUIRED') p.push(`auth ${i} iam_auth is ${show(a.iam_auth)}, must be "REQUIRED"`); });
+    const borrow = borrowTimeout(ctx, t);
+    const timeouts = declaredTimeouts(ctx.tree, t.inst, FUNCTION_TIMEOUT);
+    if (typeof borrow !== 'number') p.push(`connection borrow timeout is ${show(borrow)}: must be set below the function timeout`);
+    else if (!timeouts.length) p.push('no function timeout declared (e.g. variable api_timeout_seconds) to compare the borrow timeout with');
+    else {
+      for (const f of timeouts) {
+        if (typeof f.value !== 'number') p.push(`${f.name} is ${show(f.value)}`);
+        else if (borrow >= f.value) p.push(`borrow timeout ${borrow} s is not below ${f.name} = ${f.value} s`);
+      }
+    }
+    return all(t, p);
+  }),
+};
+
+export default [
+  auroraEncryption, auroraIamAuth, auroraDeletionProtection, auroraBackups, auroraLogExports,
+  auroraMultiAz, auroraCopyTags, auroraMasterCredentials, auroraPerformanceInsights, auroraNotPublic,
+  proxySettings,
+];
+export { arr };
