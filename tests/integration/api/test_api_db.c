@@ -1,0 +1,331 @@
+/* The api handler against a real PostgreSQL (throw-away server, schema from
+ * the embedded migrations, the local seed): every route, idempotency under
+ * concurrency, cancel transitions and stock release, the database going
+ * down, and a queue that cannot be reached. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api_test.h"
+#include "itest.h"
+
+#define JSON_CT "Content-Type: application/json"
+#define ORDER_1 "{\"customer_id\":\"c-1\",\"items\":[{\"sku\":\"SKU-1\",\"quantity\":2},{\"sku\":\"SKU-4\",\"quantity\":1}]}"
+
+static api_app *db_app(const char *db, const char *const *extra) {
+  return at_app_db(it_server()->port, db, extra);
+}
+
+static void fresh(const char *db) {
+  char err[TPG_ERR_LEN] = "";
+  char seed[1024];
+  it_fresh_db(db);
+  it_migrate(db);
+  snprintf(seed, sizeof seed, "%s/db/seed/local_seed.sql", tpg_source_dir());
+  ck_assert_msg(tpg_exec_file(it_server(), db, seed, err) == 0, "%s", err);
+}
+
+static at_response post_order(api_app *a, const char *key, const char *body) {
+  char kh[300];
+  snprintf(kh, sizeof kh, "Idempotency-Key: %s", key ? key : "");
+  const char *h[] = {JSON_CT, key ? kh : NULL, NULL};
+  return at_call(a, AT_V2, "POST", "/orders", NULL, h, body);
+}
+
+START_TEST(create_then_get) {
+  fresh("t_create");
+  api_app *a = db_app("t_create", NULL);
+  at_response r = post_order(a, NULL, ORDER_1);
+  ck_assert_msg(r.status == 201, "%d %s", r.status, r.raw_body);
+  const char *id = at_body_str(&r, "id");
+  ck_assert_ptr_nonnull(id);
+  char loc[128];
+  snprintf(loc, sizeof loc, "/orders/%s", id);
+  ck_assert_str_eq(at_header(&r, "Location"), loc);
+  ck_assert_str_eq(at_body_str(&r, "status"), "PENDING");
+  ck_assert_str_eq(at_body_str(&r, "currency"), "EUR");
+  ck_assert_int_eq((int)cJSON_GetNumberValue(cJSON_GetObjectItem(r.body, "total_cents")), 2 * 2499 + 650);
+  at_response g = at_call(a, AT_V1, "GET", loc, NULL, NULL, NULL);
+  ck_assert_int_eq(g.status, 200);
+  ck_assert_str_eq(g.raw_body, r.raw_body); /* same JSON, same bytes, either format */
+  ck_assert_int_eq(it_count("t_create", "SELECT count(*) FROM outbox WHERE published_at IS NULL AND attempts = 0"), 1);
+  ck_assert_int_eq(it_count("t_create", "SELECT count(*) FROM order_items"), 2);
+  at_response_free(&g);
+  g = at_call(a, AT_V2, "GET", "/orders/00000000-0000-4000-8000-000000000000", NULL, NULL, NULL);
+  ck_assert_int_eq(g.status, 404);
+  at_response_free(&g);
+  g = at_call(a, AT_V2, "GET", "/orders/not-a-uuid", NULL, NULL, NULL);
+  ck_assert_int_eq(g.status, 400);
+  at_response_free(&g);
+  at_response_free(&r);
+  api_app_free(a);
+}
+END_TEST
+
+START_TEST(catalog_refusals_write_nothing) {
+  fresh("t_catalog");
+  it_sql("t_catalog", "INSERT INTO products VALUES ('SKU-USD','Dollar thing',100,'USD',true,now()),"
+                      "('SKU-OLD','Gone',100,'EUR',false,now())");
+  api_app *a = db_app("t_catalog", NULL);
+  at_response r = post_order(a, NULL,
+      "{\"customer_id\":\"c-1\",\"items\":[{\"sku\":\"SKU-1\",\"quantity\":1},{\"sku\":\"NOPE\",\"quantity\":1},"
+      "{\"sku\":\"SKU-OLD\",\"quantity\":1},{\"sku\":\"SKU-USD\",\"quantity\":1}]}");
+  ck_assert_msg(r.status == 422, "%d %s", r.status, r.raw_body);
+  const cJSON *errs = cJSON_GetObjectItem(r.body, "errors");
+  ck_assert_int_eq(cJSON_GetArraySize(errs), 3);
+  ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(errs, 0), "field")), "items[1].sku");
+  ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(errs, 1), "field")), "items[2].sku");
+  ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(errs, 2), "field")), "items[3].sku");
+  ck_assert_int_eq(it_count("t_catalog", "SELECT count(*) FROM orders"), 0);
+  ck_assert_int_eq(it_count("t_catalog", "SELECT count(*) FROM outbox"), 0);
+  at_response_free(&r);
+  api_app_free(a);
+}
+END_TEST
+
+START_TEST(idempotent_replay_and_reuse) {
+  fresh("t_idem");
+  api_app *a = db_app("t_idem", NULL);
+  at_response r1 = post_order(a, "key-1", ORDER_1);
+  ck_assert_int_eq(r1.status, 201);
+  ck_assert_ptr_null(at_header(&r1, "Idempotent-Replayed"));
+  /* same request, other member order and spacing: the same canonical request */
+  at_response r2 = post_order(a, "key-1",
+      "{ \"items\" : [{\"quantity\":2,\"sku\":\"SKU-1\"},{\"sku\":\"SKU-4\",\"quantity\":1.0}], \"customer_id\":\"c-1\"}");
+  ck_assert_int_eq(r2.status, 201);
+  ck_assert_str_eq(at_header(&r2, "Idempotent-Replayed"), "true");
+  ck_assert_str_eq(r2.raw_body, r1.raw_body);
+  ck_assert_str_eq(at_header(&r2, "Location"), at_header(&r1, "Location"));
+  at_response r3 = post_order(a, "key-1",
+      "{\"customer_id\":\"c-1\",\"items\":[{\"sku\":\"SKU-1\",\"quantity\":3}]}");
+  ck_assert_int_eq(r3.status, 422);
+  ck_assert_str_eq(at_body_str(&r3, "type"), "https://docs.orders.example/problems/idempotency-key-reused");
+  /* a key belongs to its customer: another customer may use the same one */
+  at_response r4 = post_order(a, "key-1",
+      "{\"customer_id\":\"c-2\",\"items\":[{\"sku\":\"SKU-1\",\"quantity\":3}]}");
+  ck_assert_int_eq(r4.status, 201);
+  ck_assert_int_eq(it_count("t_idem", "SELECT count(*) FROM orders"), 2);
+  ck_assert_int_eq(it_count("t_idem", "SELECT count(*) FROM outbox"), 2);
+  at_response_free(&r1), at_response_free(&r2), at_response_free(&r3), at_response_free(&r4);
+  api_app_free(a);
+}
+END_TEST
+
+#define RACERS 8
+typedef struct racer {
+  pthread_barrier_t *go;
+  int status;
+  char location[128];
+  int replayed;
+} racer;
+
+static void *race(void *arg) {
+  racer *r = arg;
+  api_app *a = db_app("t_race", NULL); /* its own session, as separate Lambda instances */
+  char *ev = NULL;
+  const char *h[] = {JSON_CT, "Idempotency-Key: same-key", NULL};
+  ev = at_event(AT_V2, "POST", "/orders", NULL, h, ORDER_1, 0);
+  pthread_barrier_wait(r->go);
+  at_response resp = at_invoke(a, ev);
+  r->status = resp.status;
+  const char *loc = at_header(&resp, "Location");
+  snprintf(r->location, sizeof r->location, "%s", loc ? loc : "");
+  r->replayed = at_header(&resp, "Idempotent-Replayed") != NULL;
+  at_response_free(&resp);
+  free(ev);
+  api_app_free(a);
+  return NULL;
+}
+
+START_TEST(concurrent_same_key_one_order) {
+  fresh("t_race");
+  pthread_t t[RACERS];
+  racer r[RACERS];
+  pthread_barrier_t go;
+  pthread_barrier_init(&go, NULL, RACERS);
+  for (int i = 0; i < RACERS; i++) {
+    r[i] = (racer){.go = &go};
+    ck_assert_int_eq(pthread_create(&t[i], NULL, race, &r[i]), 0);
+  }
+  int fresh_answers = 0;
+  for (int i = 0; i < RACERS; i++) {
+    pthread_join(t[i], NULL);
+    ck_assert_int_eq(r[i].status, 201);
+    ck_assert_str_eq(r[i].location, r[0].location);
+    fresh_answers += !r[i].replayed;
+  }
+  pthread_barrier_destroy(&go);
+  ck_assert_int_eq(fresh_answers, 1);
+  ck_assert_int_eq(it_count("t_race", "SELECT count(*) FROM orders"), 1);
+  ck_assert_int_eq(it_count("t_race", "SELECT count(*) FROM outbox"), 1);
+  ck_assert_int_eq(it_count("t_race", "SELECT count(*) FROM idempotency_keys"), 1);
+}
+END_TEST
+
+static char *list_page(api_app *a, const char *query, int *n, int expect_status) {
+  at_response r = at_call(a, AT_V1, "GET", "/orders", query, NULL, NULL);
+  ck_assert_msg(r.status == expect_status, "%s: %d %s", query, r.status, r.raw_body);
+  char *next = NULL;
+  *n = cJSON_GetArraySize(cJSON_GetObjectItem(r.body, "items"));
+  const char *c = at_body_str(&r, "next_cursor");
+  if (c) next = strdup(c);
+  at_response_free(&r);
+  return next;
+}
+
+START_TEST(list_pages_newest_first) {
+  fresh("t_list");
+  api_app *a = db_app("t_list", NULL);
+  for (int i = 0; i < 5; i++) {
+    at_response r = post_order(a, NULL, "{\"customer_id\":\"c-list\",\"items\":[{\"sku\":\"SKU-2\",\"quantity\":1}]}");
+    ck_assert_int_eq(r.status, 201);
+    at_response_free(&r);
+  }
+  at_response other = post_order(a, NULL, ORDER_1);
+  at_response_free(&other);
+  /* equal created_at for two orders: the id breaks the tie */
+  it_sql("t_list", "ALTER TABLE orders DISABLE TRIGGER orders_guard_update;"
+                   "UPDATE orders SET created_at = '2026-01-01T00:00:00Z', updated_at = '2026-01-01T00:00:00Z' "
+                   "WHERE id IN (SELECT id FROM orders WHERE customer_id = 'c-list' LIMIT 2);"
+                   "ALTER TABLE orders ENABLE TRIGGER orders_guard_update");
+  int total = 0, n = 0, pages = 0;
+  char q[256];
+  char *cur = list_page(a, "customer_id=c-list&limit=2", &n, 200);
+  for (total = n, pages = 1; cur && pages < 10; pages++) {
+    snprintf(q, sizeof q, "customer_id=c-list&limit=2&cursor=%s", cur);
+    free(cur);
+    cur = list_page(a, q, &n, 200);
+    total += n;
+  }
+  ck_assert_int_eq(total, 5);
+  ck_assert_int_eq(pages, 3);
+  free(cur);
+  cur = list_page(a, "limit=100", &n, 200);
+  ck_assert_int_eq(n, 6);
+  ck_assert_ptr_null(cur);
+  /* a cursor made for one customer is refused for another */
+  cur = list_page(a, "customer_id=c-list&limit=1", &n, 200);
+  snprintf(q, sizeof q, "customer_id=c-1&limit=1&cursor=%s", cur);
+  free(cur);
+  free(list_page(a, q, &n, 400));
+  free(list_page(a, "cursor=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", &n, 400));
+  free(list_page(a, "status=CANCELLED", &n, 200));
+  ck_assert_int_eq(n, 0);
+  free(list_page(a, "status=PENDING&customer_id=c-1", &n, 200));
+  ck_assert_int_eq(n, 1);
+  api_app_free(a);
+}
+END_TEST
+
+static at_response cancel(api_app *a, const char *id) {
+  char path[128];
+  snprintf(path, sizeof path, "/orders/%s/cancel", id);
+  return at_call(a, AT_V2, "POST", path, NULL, NULL, NULL);
+}
+
+START_TEST(cancel_transitions_and_stock) {
+  fresh("t_cancel");
+  api_app *a = db_app("t_cancel", NULL);
+  at_response r = post_order(a, NULL, ORDER_1);
+  char id[64];
+  snprintf(id, sizeof id, "%s", at_body_str(&r, "id"));
+  at_response_free(&r);
+  r = cancel(a, id);
+  ck_assert_msg(r.status == 200, "%d %s", r.status, r.raw_body);
+  ck_assert_str_eq(at_body_str(&r, "status"), "CANCELLED");
+  at_response_free(&r);
+  r = cancel(a, id);
+  ck_assert_int_eq(r.status, 409);
+  at_response_free(&r);
+  ck_assert_int_eq(it_count("t_cancel", "SELECT available FROM inventory WHERE sku = 'SKU-1'"), 1000);
+  /* a CONFIRMED order: the worker reserved its stock; cancelling gives it back */
+  r = post_order(a, NULL, ORDER_1);
+  snprintf(id, sizeof id, "%s", at_body_str(&r, "id"));
+  at_response_free(&r);
+  char sql[256];
+  snprintf(sql, sizeof sql, "UPDATE orders SET status = 'CONFIRMED' WHERE id = '%s';"
+                            "UPDATE inventory SET available = available - 2 WHERE sku = 'SKU-1';"
+                            "UPDATE inventory SET available = available - 1 WHERE sku = 'SKU-4'", id);
+  it_sql("t_cancel", sql);
+  r = cancel(a, id);
+  ck_assert_int_eq(r.status, 200);
+  at_response_free(&r);
+  ck_assert_int_eq(it_count("t_cancel", "SELECT available FROM inventory WHERE sku = 'SKU-1'"), 1000);
+  ck_assert_int_eq(it_count("t_cancel", "SELECT available FROM inventory WHERE sku = 'SKU-4'"), 1000);
+  /* REJECTED is final */
+  r = post_order(a, NULL, ORDER_1);
+  snprintf(id, sizeof id, "%s", at_body_str(&r, "id"));
+  at_response_free(&r);
+  snprintf(sql, sizeof sql, "UPDATE orders SET status = 'REJECTED', reject_reason = 'no stock' WHERE id = '%s'", id);
+  it_sql("t_cancel", sql);
+  r = cancel(a, id);
+  ck_assert_int_eq(r.status, 409);
+  at_response_free(&r);
+  r = cancel(a, "00000000-0000-4000-8000-000000000000");
+  ck_assert_int_eq(r.status, 404);
+  at_response_free(&r);
+  api_app_free(a);
+}
+END_TEST
+
+START_TEST(database_down_is_503) {
+  char err[TPG_ERR_LEN] = "";
+  fresh("t_down");
+  api_app *a = db_app("t_down", NULL);
+  at_response r = at_call(a, AT_V2, "GET", "/health/ready", NULL, NULL, NULL);
+  ck_assert_int_eq(r.status, 200);
+  at_response_free(&r);
+  ck_assert_msg(tpg_server_down(it_server(), err) == 0, "%s", err);
+  r = at_call(a, AT_V2, "GET", "/health/ready", NULL, NULL, NULL);
+  ck_assert_int_eq(r.status, 503);
+  ck_assert_ptr_nonnull(at_header(&r, "Retry-After"));
+  at_response_free(&r);
+  r = post_order(a, "k-down", ORDER_1);
+  ck_assert_int_eq(r.status, 503);
+  ck_assert_str_eq(at_header(&r, "Content-Type"), "application/problem+json");
+  at_response_free(&r);
+  r = at_call(a, AT_V2, "GET", "/health", NULL, NULL, NULL);
+  ck_assert_int_eq(r.status, 200);
+  at_response_free(&r);
+  ck_assert_msg(tpg_server_up(it_server(), err) == 0, "%s", err);
+  r = post_order(a, "k-down", ORDER_1);
+  ck_assert_int_eq(r.status, 201);
+  at_response_free(&r);
+  api_app_free(a);
+}
+END_TEST
+
+START_TEST(queue_unreachable_keeps_outbox) {
+  fresh("t_queue");
+  char url[128];
+  snprintf(url, sizeof url, "http://127.0.0.1:%d/000000000000/orders", at_closed_port());
+  setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE", 1);
+  setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", 1);
+  const char *extra[] = {"ORDERS_QUEUE_URL", url, "AWS_REGION", "eu-west-1",
+                         "AWS_ENDPOINT_URL_SQS", url, NULL};
+  api_app *a = db_app("t_queue", extra);
+  at_response r = post_order(a, NULL, ORDER_1);
+  ck_assert_int_eq(r.status, 201);
+  at_response_free(&r);
+  ck_assert_int_eq(it_count("t_queue", "SELECT count(*) FROM outbox WHERE published_at IS NULL"), 1);
+  ck_assert_int_eq(it_count("t_queue", "SELECT attempts FROM outbox"), 1);
+  api_app_free(a);
+}
+END_TEST
+
+int main(void) {
+  Suite *s = suite_create("integration.api");
+  TCase *tc = tcase_create("db");
+  tcase_set_timeout(tc, 60);
+  tcase_add_test(tc, create_then_get);
+  tcase_add_test(tc, catalog_refusals_write_nothing);
+  tcase_add_test(tc, idempotent_replay_and_reuse);
+  tcase_add_test(tc, concurrent_same_key_one_order);
+  tcase_add_test(tc, list_pages_newest_first);
+  tcase_add_test(tc, cancel_transitions_and_stock);
+  tcase_add_test(tc, queue_unreachable_keeps_outbox);
+  tcase_add_test(tc, database_down_is_503);
+  suite_add_tcase(s, tc);
+  return it_main(s, NULL);
+}
