@@ -195,12 +195,10 @@ static lr_aws_status finish(lr_sigv4_signer *s, const lr_buf *cr, lr_sigv4_out *
   if (st == LR_AWS_OK && hmac256(s->key, 32, sts.data, sts.len, sig))
     st = lr_aws__fail(err, LR_AWS_CRYPTO, "HMAC-SHA256 of the string to sign failed");
   if (st == LR_AWS_OK) to_hex(sig, 32, out->signature);
-  if (st == LR_AWS_OK && out->canonical_request) {
-    if (lr_buf_add(out->canonical_request, cr->data, cr->len) != LR_BUF_OK) st = LR_AWS_NOMEM;
-  }
-  if (st == LR_AWS_OK && out->string_to_sign) {
-    if (lr_buf_add(out->string_to_sign, sts.data, sts.len) != LR_BUF_OK) st = LR_AWS_NOMEM;
-  }
+  if (st == LR_AWS_OK && out->canonical_request && lr_buf_add(out->canonical_request, cr->data, cr->len) != LR_BUF_OK)
+    st = lr_aws__fail(err, LR_AWS_NOMEM, "cannot hand out the canonical request");
+  if (st == LR_AWS_OK && out->string_to_sign && lr_buf_add(out->string_to_sign, sts.data, sts.len) != LR_BUF_OK)
+    st = lr_aws__fail(err, LR_AWS_NOMEM, "cannot hand out the string to sign");
   lr_buf_free(&sts);
   return st;
 }
