@@ -297,7 +297,7 @@ static void random_bytes(char *dst, size_t n, int hostile, int token) {
 START_TEST(random_input_is_safe) {
   lr_sigv4_signer s = signer();
   size_t accepted = 0;
-  for (int round = 0; round < 3000; round++) {
+  for (int round = 0; round < 1500; round++) {
     char path[64], name[16], value[64], qn[16], qv[64];
     int hostile = round % 2;
     random_bytes(path + 1, rnd() % 60, hostile, 0);
@@ -328,13 +328,14 @@ START_TEST(random_input_is_safe) {
     lr_buf_free(&auth);
     lr_buf_free(&query);
   }
-  ck_assert_uint_gt(accepted, 400); /* the generator does reach the signing code */
+  ck_assert_uint_gt(accepted, 200); /* the generator does reach the signing code */
 }
 END_TEST
 
 int main(void) {
   Suite *s = suite_create("sigv4 limits");
   TCase *t = tcase_create("hostile input");
+  tcase_set_timeout(t, 60); /* the random-input case signs thousands of requests, under valgrind too */
   tcase_add_test(t, header_values_with_cr_lf_nul_refused);
   tcase_add_test(t, header_names_must_be_tokens);
   tcase_add_test(t, bounds_on_counts_and_lengths);
