@@ -277,13 +277,18 @@ static void set_db_env(const char *db) {
   unsetenv("DB_IAM_AUTH");
 }
 
+/* The invocation's logger: a memory stream the test reads back. */
+static lr_logger inv_log;
+static char *log_text;
+static size_t log_len;
+
 static int invoke(void *app, const char *event, lr_buf *out, lr_fault *fault) {
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
   lr_context ctx = {.request_id = "req-1", .invoked_function_arn = "", .trace_id = "",
                     .client_context = "", .cognito_identity = "", .function_name = "migrate",
                     .deadline_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + 60000,
-                    .log = NULL};
+                    .log = &inv_log};
   lr_buf_reset(out);
   memset(fault, 0, sizeof *fault);
   return migrate_handler.invoke(app, &ctx, event, strlen(event), out, fault);
@@ -301,6 +306,10 @@ static void expected_list(lr_buf *b) {
 START_TEST(handler_end_to_end) {
   it_fresh_db("m_handler");
   set_db_env("m_handler");
+  setenv("DB_PASSWORD", "never-logged-secret", 1); /* trust auth ignores it */
+  FILE *mem = open_memstream(&log_text, &log_len);
+  ck_assert_ptr_nonnull(mem);
+  lr_logger_init(&inv_log, mem, "orders", "migrate");
   ck_assert_str_eq(migrate_handler.name, "migrate");
   void *app = NULL;
   lr_fault fault;
@@ -337,6 +346,12 @@ START_TEST(handler_end_to_end) {
   ck_assert_ptr_nonnull(strstr(fault.message, "0001_initial"));
   lr_buf_free(&out);
   migrate_handler.shutdown(app);
+  fclose(mem);
+  ck_assert_ptr_nonnull(strstr(log_text, "\"migration applied\""));
+  ck_assert_ptr_nonnull(strstr(log_text, "\"migrate failed\""));
+  ck_assert_ptr_null(strstr(log_text, "never-logged-secret"));
+  free(log_text);
+  unsetenv("DB_PASSWORD");
 }
 END_TEST
 
