@@ -1,5 +1,7 @@
 // The full list of checks, structural first, then policy by area.
 import structure from './structure.mjs';
 import database from './database.mjs';
+import secretsKms from './secrets_kms.mjs';
+import s3 from './s3.mjs';
 
-export const ALL_CHECKS = [...structure, ...database];
+export const ALL_CHECKS = [...structure, ...database, ...secretsKms, ...s3];

@@ -220,6 +220,9 @@ const NUM_OPS = {
 };
 
 function binary(op, a, b, text) {
+  // A reference to a resource attribute or module output is taken as
+  // non-null, the usual `var.key_arn != null ? … : …` idiom for optional keys.
+  if ((op === 'equal' || op === 'notEqual') && ((a instanceof Ref && b === null) || (b instanceof Ref && a === null))) return op === 'notEqual';
   if (op === 'logicalAnd' && (a === false || b === false)) return false;
   if (op === 'logicalOr' && (a === true || b === true)) return true;
   if (!isKnown(a) || !isKnown(b)) return new Unknown(text);

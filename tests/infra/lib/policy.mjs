@@ -62,12 +62,13 @@ const arr = (v) => (v === undefined || v === null ? [] : Array.isArray(v) ? v : 
  * reference to a data.aws_iam_policy_document. Returns { statements, problem,
  * source } where source is the block holding the document text.
  */
-export function policyStatements(ctx, v) {
+export function policyStatements(ctx, v, depth = 0) {
+  if (depth > 8) return { statements: [], problem: 'policy documents nested too deeply' };
   if (isRef(v) && /^data\.aws_iam_policy_document\.[^.]+\.(json|minified_json)$/.test(v.path)) {
     const name = v.path.split('.')[2];
     const doc = v.inst && v.inst.mod.data.find((d) => d.type === 'aws_iam_policy_document' && d.name === name);
     if (!doc) return { statements: [], problem: `${v.path} not found` };
-    return { statements: documentStatements(ctx.tree, v.inst, doc), source: { inst: v.inst, block: doc } };
+    return documentWithSources(ctx, v.inst, doc, depth);
   }
   if (typeof v === 'string') {
     try { v = JSON.parse(v); } catch { return { statements: [], problem: 'policy is not JSON' }; }
@@ -97,6 +98,28 @@ function jsonStatement(s) {
     resources: arr(s.Resource), notResources: arr(s.NotResource), principals,
     hasPrincipal: p !== undefined || s.NotPrincipal !== undefined, conditions,
   };
+}
+
+/**
+ * A policy document with the documents it merges (source_policy_documents,
+ * override_policy_documents); an unknowable merged document is a problem,
+ * since it could hold anything.
+ */
+export function documentWithSources(ctx, inst, doc, depth = 0) {
+  const statements = [];
+  const problems = [];
+  for (const key of ['source_policy_documents', 'override_policy_documents']) {
+    const v = attr(ctx.tree, inst, doc.body, key);
+    if (v === undefined || v === null) continue;
+    if (!Array.isArray(v)) { problems.push(`${key} is ${show(v)}: not statically known`); continue; }
+    for (const d of v) {
+      const r = policyStatements(ctx, d, depth + 1);
+      statements.push(...r.statements);
+      if (r.problem) problems.push(r.problem);
+    }
+  }
+  statements.push(...documentStatements(ctx.tree, inst, doc));
+  return { statements, problem: problems.length ? problems.join('; ') : null, source: { inst, block: doc } };
 }
 
 /** Statements of a data "aws_iam_policy_document" block evaluated in inst. */

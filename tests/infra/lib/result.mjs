@@ -9,3 +9,6 @@ export const all = (t, problems) => {
   const p = problems.filter(Boolean);
   return p.length ? fail(t, p.join('; ')) : pass(t);
 };
+/** Let iac-allow comments in companion blocks (e.g. the bucket's encryption
+ * resource) waive this result too. */
+export const withCompanions = (r, comps) => (r.ok ? r : { ...r, also: comps.filter(Boolean) });

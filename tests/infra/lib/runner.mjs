@@ -27,7 +27,7 @@ export async function runChecks(root, checks, opts = {}) {
 // allows line by line itself (lineAllow), as the IAM wildcard check does.
 function waive(ctx, check, r) {
   if (r.ok || !r.t || check.lineAllow) return r;
-  const allows = ctx.targetAllows(r.t, check.ids);
+  const allows = [r.t, ...(r.also || [])].flatMap((t) => ctx.targetAllows(t, check.ids));
   if (!allows.length) return r;
   return { ...r, ok: true, allowed: `${allows[0].id} ${allows[0].reason} (${r.message})` };
 }
