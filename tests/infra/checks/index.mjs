@@ -3,5 +3,6 @@ import structure from './structure.mjs';
 import database from './database.mjs';
 import secretsKms from './secrets_kms.mjs';
 import s3 from './s3.mjs';
+import sqs from './sqs.mjs';
 
-export const ALL_CHECKS = [...structure, ...database, ...secretsKms, ...s3];
+export const ALL_CHECKS = [...structure, ...database, ...secretsKms, ...s3, ...sqs];

@@ -2,7 +2,7 @@
 // resources (an S3 bucket's versioning, a queue's policy), IAM policy
 // documents in either form, and the function timeouts a composition declares.
 import { Unknown, Ref, isKnown, isObj, isRef } from './eval.mjs';
-import { attr, varValue, localValue } from './model.mjs';
+import { varValue, localValue } from './model.mjs';
 import { show, subBlocks } from './context.mjs';
 
 const KEY_ARN = /^arn:aws[\w-]*:kms:[\w-]+:\d{12}:(key\/[\w-]+|alias\/(?!aws\/)[\w/_-]+)$/;
@@ -64,11 +64,13 @@ const arr = (v) => (v === undefined || v === null ? [] : Array.isArray(v) ? v : 
  */
 export function policyStatements(ctx, v, depth = 0) {
   if (depth > 8) return { statements: [], problem: 'policy documents nested too deeply' };
-  if (isRef(v) && /^data\.aws_iam_policy_document\.[^.]+\.(json|minified_json)$/.test(v.path)) {
-    const name = v.path.split('.')[2];
-    const doc = v.inst && v.inst.mod.data.find((d) => d.type === 'aws_iam_policy_document' && d.name === name);
+  const m = isRef(v) && /^data\.aws_iam_policy_document\.([^.]+)(?:\.([^.]+))?\.(?:json|minified_json)$/.exec(v.path);
+  if (m) {
+    const doc = v.inst && v.inst.mod.data.find((d) => d.type === 'aws_iam_policy_document' && d.name === m[1]);
     if (!doc) return { statements: [], problem: `${v.path} not found` };
-    return documentWithSources(ctx, v.inst, doc, depth);
+    const scope = eachScope(ctx, v.inst, doc, m[2]);
+    if (scope.problem) return { statements: [], problem: scope.problem };
+    return documentWithSources(ctx, v.inst, doc, depth, scope.scope);
   }
   if (typeof v === 'string') {
     try { v = JSON.parse(v); } catch { return { statements: [], problem: 'policy is not JSON' }; }
@@ -105,11 +107,11 @@ function jsonStatement(s) {
  * override_policy_documents); an unknowable merged document is a problem,
  * since it could hold anything.
  */
-export function documentWithSources(ctx, inst, doc, depth = 0) {
+export function documentWithSources(ctx, inst, doc, depth = 0, scope = new Map()) {
   const statements = [];
   const problems = [];
   for (const key of ['source_policy_documents', 'override_policy_documents']) {
-    const v = attr(ctx.tree, inst, doc.body, key);
+    const v = doc.body[key] === undefined ? undefined : ctx.tree.eval.value(doc.body[key], inst, scope);
     if (v === undefined || v === null) continue;
     if (!Array.isArray(v)) { problems.push(`${key} is ${show(v)}: not statically known`); continue; }
     for (const d of v) {
@@ -118,16 +120,17 @@ export function documentWithSources(ctx, inst, doc, depth = 0) {
       if (r.problem) problems.push(r.problem);
     }
   }
-  statements.push(...documentStatements(ctx.tree, inst, doc));
+  statements.push(...documentStatements(ctx.tree, inst, doc, scope));
   return { statements, problem: problems.length ? problems.join('; ') : null, source: { inst, block: doc } };
 }
 
 /** Statements of a data "aws_iam_policy_document" block evaluated in inst. */
-export function documentStatements(tree, inst, doc) {
+export function documentStatements(tree, inst, doc, scope = new Map()) {
+  const at = (body, n) => (body && body[n] !== undefined ? tree.eval.value(body[n], inst, scope) : undefined);
   return subBlocks(tree, inst, doc.body, 'statement').map((st) => {
-    const get = (n) => attr(tree, inst, st, n);
-    const principals = subBlocks(tree, inst, st, 'principals').map((p) => ({ type: attr(tree, inst, p, 'type'), identifiers: arr(attr(tree, inst, p, 'identifiers')) }));
-    const conditions = subBlocks(tree, inst, st, 'condition').map((c) => ({ test: attr(tree, inst, c, 'test'), variable: attr(tree, inst, c, 'variable'), values: arr(attr(tree, inst, c, 'values')) }));
+    const get = (n) => at(st, n);
+    const principals = subBlocks(tree, inst, st, 'principals').map((p) => ({ type: at(p, 'type'), identifiers: arr(at(p, 'identifiers')) }));
+    const conditions = subBlocks(tree, inst, st, 'condition').map((c) => ({ test: at(c, 'test'), variable: at(c, 'variable'), values: arr(at(c, 'values')) }));
     const effect = get('effect');
     return {
       effect: effect === undefined ? 'Allow' : effect, actions: arr(get('actions')), notActions: arr(get('not_actions')),
@@ -135,6 +138,18 @@ export function documentStatements(tree, inst, doc) {
       hasPrincipal: principals.length > 0 || subBlocks(tree, inst, st, 'not_principals').length > 0, conditions,
     };
   });
+}
+
+/** each.key / each.value for one instance of a for_each block (key from a Ref path). */
+export function eachScope(ctx, inst, block, key) {
+  const scope = new Map();
+  if (block.body.for_each === undefined) return { scope };
+  const fe = ctx.tree.eval.value(block.body.for_each, inst);
+  if (key === undefined) return { scope };
+  if (Array.isArray(fe) && fe.includes(key)) scope.set('each', { key, value: key });
+  else if (isObj(fe) && Object.prototype.hasOwnProperty.call(fe, key)) scope.set('each', { key, value: fe[key] });
+  else return { problem: `for_each of ${block.type}.${block.name} is ${show(fe)}: no instance ${key}` };
+  return { scope };
 }
 
 /** True when a statement denies requests that are not over TLS. */
