@@ -64,3 +64,17 @@ int api_body_text_ok(const char *p, size_t len) {
   }
   return 0;
 }
+
+/* cJSON stops at the end of the first value; whatever follows it (a second
+ * document, garbage) must make the whole text malformed. */
+cJSON *api_json_parse(const char *p, size_t len) {
+  const char *end = NULL;
+  cJSON *root = cJSON_ParseWithLengthOpts(p, len, &end, 0);
+  if (!root) return NULL;
+  while (end < p + len && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r')) end++;
+  if (end != p + len) {
+    cJSON_Delete(root);
+    return NULL;
+  }
+  return root;
+}

@@ -83,7 +83,7 @@ int api_event_parse(const char *event, size_t len, const char *fallback_id, api_
                     char *err, size_t err_len) {
   memset(req, 0, sizeof *req);
   lr_buf_init(&req->body, API_MAX_BODY);
-  req->root = cJSON_ParseWithLength(event, len);
+  req->root = event ? api_json_parse(event, len) : NULL;
   if (!cJSON_IsObject(req->root)) return EVENT_FAIL("event is not a JSON object");
   const char *version = string_at(req->root, "version");
   req->format = version && strcmp(version, "2.0") == 0 ? API_FORMAT_HTTP_V2 : API_FORMAT_REST_V1;

@@ -175,6 +175,9 @@ int api_body_content_type_ok(const char *content_type);
 /* 0 when the bytes are valid UTF-8 without NUL bytes or \u0000 escapes (cJSON
  * would silently cut a string at an embedded NUL). */
 int api_body_text_ok(const char *p, size_t len);
+/* Exactly one JSON value (and white space) in len bytes; NULL otherwise. The
+ * caller cJSON_Delete()s the result. */
+cJSON *api_json_parse(const char *p, size_t len);
 
 /* ---- the app and the routes -------------------------------------------- */
 struct api_app {

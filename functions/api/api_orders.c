@@ -33,7 +33,7 @@ static int create_body(api_call *c, cJSON **root) {
                        "the body is not UTF-8 JSON text (or holds a NUL character)", NULL);
     return -1;
   }
-  *root = r->body.len ? cJSON_ParseWithLength(r->body.data, r->body.len) : NULL;
+  *root = r->body.len ? api_json_parse(r->body.data, r->body.len) : NULL;
   if (!*root) {
     api_problem_answer(c, API_PROBLEM_MALFORMED_JSON, "the body is not well-formed JSON", NULL);
     return -1;
