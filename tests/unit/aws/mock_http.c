@@ -4,6 +4,7 @@
 #include <check.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,11 +69,20 @@ static void send_all(int fd, const char *p, size_t n) {
 
 static void reply(int fd, const mock_action *a) {
   size_t blen = a->body ? (a->body_len ? a->body_len : strlen(a->body)) : 0;
+  size_t promised = a->kind == MOCK_SHORT ? blen + 100 : blen;
   char head[1024];
   int n = snprintf(head, sizeof head, "HTTP/1.1 %d Mock\r\nContent-Length: %zu\r\nConnection: close\r\n%s\r\n",
-                   a->status, blen, a->headers ? a->headers : "");
+                   a->status, promised, a->headers ? a->headers : "");
   send_all(fd, head, (size_t)n);
   if (blen) send_all(fd, a->body, blen);
+}
+
+/* Waits for the client to close (its timeout) without answering. */
+static void hang(int fd) {
+  struct pollfd p = {fd, POLLIN, 0};
+  char b[256];
+  while (poll(&p, 1, 5000) == 1 && recv(fd, b, sizeof b, 0) > 0) {
+  }
 }
 
 static void *serve(void *arg) {
@@ -83,7 +93,8 @@ static void *serve(void *arg) {
     mock_request *r = &m->reqs[m->n_reqs];
     if (read_request(c, r) == 0) {
       m->n_reqs++;
-      if (m->actions[i].kind == MOCK_REPLY) reply(c, &m->actions[i]);
+      if (m->actions[i].kind == MOCK_REPLY || m->actions[i].kind == MOCK_SHORT) reply(c, &m->actions[i]);
+      if (m->actions[i].kind == MOCK_HANG) hang(c);
     }
     close(c);
   }

@@ -13,7 +13,9 @@
 
 typedef enum mock_kind {
   MOCK_REPLY = 0, /* answer status / headers / body */
-  MOCK_DROP = 1   /* read the request, close without answering */
+  MOCK_DROP = 1,  /* read the request, close without answering */
+  MOCK_HANG = 2,  /* read the request, answer nothing until the client gives up (at most 5 s) */
+  MOCK_SHORT = 3  /* answer status/body but promise 100 bytes more than sent, then close */
 } mock_kind;
 
 typedef struct mock_action {

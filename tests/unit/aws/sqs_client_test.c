@@ -235,6 +235,27 @@ START_TEST(create_refuses_bad_config) {
 }
 END_TEST
 
+
+/* A server that never answers costs one attempt's timeout, then is retried;
+ * an answer cut short (fewer bytes than its Content-Length) is retried too. */
+START_TEST(slow_and_truncated_answers_retried) {
+  const mock_action acts[] = {{MOCK_HANG, 0, NULL, NULL, 0}, {MOCK_SHORT, 200, NULL, OK_ANSWER, 0}, OK};
+  mock_server m;
+  mock_start(&m, acts, 3);
+  lr_aws_credentials c = test_creds(0);
+  lr_aws_client_config cfg = test_config(&c, m.port, 3);
+  cfg.attempt_timeout_ms = 300;
+  lr_sqs_client *sqs = NULL;
+  char id[LR_SQS_MESSAGE_ID_LEN], err[LR_AWS_ERR_LEN] = "";
+  ck_assert_int_eq(lr_sqs_client_create(&sqs, &cfg, err), LR_AWS_OK);
+  ck_assert_msg(lr_sqs_send_message(sqs, QUEUE, "a", 1, NULL, lr_aws_now_ms() + 20000, id, err) == LR_AWS_OK, "%s", err);
+  lr_sqs_client_free(sqs);
+  mock_stop(&m);
+  ck_assert_uint_eq(m.n_reqs, 3);
+  mock_free(&m);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("sqs client");
   TCase *t = tcase_create("mock server");
@@ -249,6 +270,7 @@ int main(void) {
   tcase_add_test(t, refuses_bad_input_without_sending);
   tcase_add_test(t, accepts_unicode_text);
   tcase_add_test(t, refused_connection);
+  tcase_add_test(t, slow_and_truncated_answers_retried);
   tcase_add_test(t, create_refuses_bad_config);
   suite_add_tcase(s, t);
   return aws_test_run_suite(s);
