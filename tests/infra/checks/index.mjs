@@ -4,5 +4,6 @@ import database from './database.mjs';
 import secretsKms from './secrets_kms.mjs';
 import s3 from './s3.mjs';
 import sqs from './sqs.mjs';
+import network from './network.mjs';
 
-export const ALL_CHECKS = [...structure, ...database, ...secretsKms, ...s3, ...sqs];
+export const ALL_CHECKS = [...structure, ...database, ...secretsKms, ...s3, ...sqs, ...network];

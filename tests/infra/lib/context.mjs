@@ -62,8 +62,30 @@ export function makeContext(tree) {
     get: (name) => attr(tree, inst, block.body, name),
     value: (raw) => tree.eval.value(raw, inst),
     sub: (name) => subBlocks(tree, inst, block.body, name),
+    expand: () => expand(tree, inst, block),
   });
   return ctx;
+}
+
+/**
+ * The instances count/for_each makes of a block: [{ key, get(name), problem }].
+ * An unknowable for_each gives one entry with a problem (fail closed).
+ */
+export function expand(tree, inst, block) {
+  const body = block.body;
+  const mk = (key, scope) => ({ key, get: (n) => (body[n] === undefined ? undefined : tree.eval.value(body[n], inst, scope)) });
+  if (body.for_each !== undefined) {
+    const fe = tree.eval.value(body.for_each, inst);
+    if (Array.isArray(fe)) return fe.map((k) => mk(k, new Map([['each', { key: k, value: k }]])));
+    if (isObj(fe)) return Object.keys(fe).sort().map((k) => mk(k, new Map([['each', { key: k, value: fe[k] }]])));
+    return [{ key: '?', get: () => new Unknown('for_each'), problem: `for_each is ${show(fe)}: not statically known` }];
+  }
+  if (body.count !== undefined) {
+    const c = tree.eval.value(body.count, inst);
+    if (typeof c !== 'number') return [{ key: '?', get: () => new Unknown('count'), problem: `count is ${show(c)}: not statically known` }];
+    return Array.from({ length: c }, (_, i) => mk(i, new Map([['count', { index: i }]])));
+  }
+  return [mk(null, new Map())];
 }
 
 /** Nested blocks by name (plain and dynamic "content"), evaluated lazily as bodies. */

@@ -15,7 +15,10 @@ export class Unknown {
 export class Ref {
   // inst: the module instance the reference was written in, so that a
   // data.aws_iam_policy_document.x.json can be looked up where it lives.
-  constructor(path, inst) { this.path = path; this.inst = inst; }
+  constructor(path, inst) {
+    this.path = path;
+    Object.defineProperty(this, 'inst', { value: inst, enumerable: false });
+  }
   toString() { return this.path; }
 }
 
@@ -145,9 +148,43 @@ export class Evaluator {
       case 'binaryOp': return binary(meta.operator, ev(kids[0]), ev(kids[1]), meta.value);
       case 'unaryOp': return unary(meta.operator, ev(kids[0]), meta.value);
       case 'conditional': return conditional(ev(kids[0]), () => ev(kids[1]), () => ev(kids[2]), meta.value);
+      case 'for': return this.forExpr(n, buf, inst, scope, depth);
       case '': return kids.length ? ev(kids[kids.length - 1]) : new Unknown('?');
       default: return new Unknown(meta.value || n.type, `${n.type} expression`);
     }
+  }
+
+  /** [for k, v in coll : value if cond] and { for … : key => value if cond }. */
+  forExpr(n, buf, inst, scope, depth) {
+    const m = n.meta;
+    const kids = n.children || [];
+    if (m.groupedValue) return new Unknown(m.value, 'grouped for expression');
+    const isObject = m.openRangeValue === '{';
+    let i = 1;
+    const keyNode = isObject ? kids[i++] : null;
+    const valNode = kids[i++];
+    const condNode = m.conditionalExpression ? kids[i++] : null;
+    const coll = this.node(kids[0], buf, inst, scope, depth + 1);
+    if (!isKnown(coll) || coll === null || typeof coll !== 'object') return new Unknown(m.value);
+    const entries = Array.isArray(coll) ? coll.map((v, k) => [k, v]) : Object.keys(coll).sort().map((k) => [k, coll[k]]);
+    const out = isObject ? {} : [];
+    for (const [k, v] of entries) {
+      const sc = new Map(scope);
+      if (m.keyVar) sc.set(m.keyVar, k);
+      sc.set(m.valVar, v);
+      const ev = (c) => this.node(c, buf, inst, sc, depth + 1);
+      if (condNode) {
+        const c = ev(condNode);
+        if (c === false) continue;
+        if (c !== true) return new Unknown(m.value, 'for condition not statically known');
+      }
+      if (isObject) {
+        const key = ev(keyNode);
+        if (!isKnown(key) || typeof key === 'object') return new Unknown(m.value, 'computed key');
+        out[String(key)] = ev(valNode);
+      } else out.push(ev(valNode));
+    }
+    return out;
   }
 
   object(kids, buf, inst, scope, depth) {
