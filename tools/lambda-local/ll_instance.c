@@ -1,0 +1,295 @@
+/* Instance lifecycle: the supervisor thread starts the process when one is
+ * wanted and reaps it; ll_instance_invoke queues an invocation, waits for its
+ * answer and enforces the timeout by killing the process group. */
+#include "ll_instance_internal.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "ll_log.h"
+#include "lr/buf.h"
+
+int64_t ll__now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void ll_random(void *p, size_t n) {
+  if (getrandom(p, n, 0) != (ssize_t)n) {
+    /* Ids only need to be unique locally: fall back to the clock. */
+    int64_t t = ll__now_ns();
+    for (size_t i = 0; i < n; i++) ((unsigned char *)p)[i] = (unsigned char)(t >> (8 * (i % 8))) ^ (unsigned char)i;
+  }
+}
+
+static bool ll_trace_ok(const char *s) {
+  size_t n = strlen(s);
+  if (n == 0 || n >= LL_TRACE_ID_MAX) return false;
+  for (; *s; s++)
+    if (*s < 0x21 || *s > 0x7e) return false;
+  return true;
+}
+
+void ll_invocation_init(ll_invocation *inv, const char *payload, size_t len, const char *trace_header) {
+  memset(inv, 0, sizeof *inv);
+  inv->payload = payload;
+  inv->payload_len = len;
+  unsigned char r[16 + 12 + 8];
+  ll_random(r, sizeof r);
+  r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
+  r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
+  snprintf(inv->request_id, sizeof inv->request_id,
+           "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2], r[3], r[4],
+           r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14], r[15]);
+  if (trace_header && ll_trace_ok(trace_header)) {
+    snprintf(inv->trace_id, sizeof inv->trace_id, "%s", trace_header);
+    return;
+  }
+  char hex[(12 + 8) * 2 + 1];
+  for (size_t i = 0; i < 20; i++) snprintf(hex + 2 * i, 3, "%02x", r[16 + i]);
+  snprintf(inv->trace_id, sizeof inv->trace_id, "Root=1-%08" PRIx32 "-%.24s;Parent=%.16s;Sampled=0",
+           (uint32_t)time(NULL), hex, hex + 24);
+}
+
+void ll_invocation_clear(ll_invocation *inv) {
+  free(inv->body);
+  inv->body = NULL;
+  inv->body_len = 0;
+}
+
+const char *ll_outcome_name(ll_outcome o) {
+  static const char *const names[] = {"ok", "error", "timeout", "crash", "init error", "stopped"};
+  return (unsigned)o < sizeof names / sizeof names[0] ? names[o] : "unknown";
+}
+
+bool ll__invocation_fail(ll_invocation *inv, ll_outcome o, const char *type, const char *fmt, ...) {
+  char msg[512];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  if (n < 0) msg[0] = '\0';
+  inv->outcome = o;
+  snprintf(inv->error_type, sizeof inv->error_type, "%s", type);
+  cJSON *e = cJSON_CreateObject();
+  bool ok = e && cJSON_AddStringToObject(e, "errorType", type) && cJSON_AddStringToObject(e, "errorMessage", msg);
+  free(inv->body);
+  inv->body = ok ? cJSON_PrintUnformatted(e) : NULL;
+  inv->body_len = inv->body ? strlen(inv->body) : 0;
+  cJSON_Delete(e);
+  return inv->body != NULL;
+}
+
+/* Why a process ended, the way Lambda words it. */
+static void ll_exit_reason(int status, char *out, size_t cap) {
+  if (WIFSIGNALED(status))
+    snprintf(out, cap, "signal: %s", strsignal(WTERMSIG(status)));
+  else
+    snprintf(out, cap, "exit status %d", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
+/* The current invocation's end when its process died (locked). */
+static void ll_fail_current(ll_instance *in, bool was_ready, const char *reason) {
+  ll_invocation *inv = in->cur;
+  if (!inv || (in->cur_state != LL_CUR_QUEUED && in->cur_state != LL_CUR_DELIVERED)) return;
+  if (in->stopping) {
+    ll__invocation_fail(inv, LL_OUT_STOPPED, "Local.Stopped", "lambda-local is shutting down");
+  } else if (in->timed_out) {
+    ll__invocation_fail(inv, LL_OUT_TIMEOUT, "Sandbox.Timedout", "RequestId: %s Error: Task timed out after %d.00 seconds",
+                        inv->request_id, in->fn->timeout_s);
+  } else if (!was_ready && in->init_error_body) {
+    inv->outcome = LL_OUT_INIT_ERROR;
+    snprintf(inv->error_type, sizeof inv->error_type, "%s", in->init_error_type);
+    free(inv->body);
+    inv->body = in->init_error_body;
+    inv->body_len = in->init_error_len;
+    in->init_error_body = NULL;
+  } else {
+    ll__invocation_fail(inv, was_ready ? LL_OUT_CRASH : LL_OUT_INIT_ERROR, "Runtime.ExitError",
+                        "RequestId: %s Error: Runtime exited with error: %s", inv->request_id, reason);
+  }
+  in->cur_state = LL_CUR_DONE;
+  in->done_ns = ll__now_ns();
+}
+
+static bool ll_spawn(ll_instance *in) {
+  char err[LL_ERR_LEN] = "";
+  ll_proc_spec spec = {.fn = in->fn, .region = in->region, .runtime_api = in->api_addr, .instance = in->index};
+  if (ll_proc_start(&in->proc, &spec, err, sizeof err) != LL_OK) {
+    ll_logf("lambda-local: %s[%d]: cannot start: %s", in->fn->name, in->index, err);
+    in->want_process = false;
+    if (in->cur && in->cur_state == LL_CUR_QUEUED) {
+      ll__invocation_fail(in->cur, LL_OUT_INIT_ERROR, "Runtime.InvalidEntrypoint", "cannot start %s: %s",
+                          in->fn->bootstrap, err);
+      in->cur_state = LL_CUR_DONE;
+    }
+    pthread_cond_broadcast(&in->cv);
+    return false;
+  }
+  in->generation++;
+  in->ready_seen = in->init_pending = in->timed_out = false;
+  in->spawned_ns = ll__now_ns();
+  free(in->init_error_body);
+  in->init_error_body = NULL;
+  return true;
+}
+
+/* Reaps the process (unlocked while waiting) and settles what it leaves. */
+static void ll_reap(ll_instance *in) {
+  ll_proc p = in->proc;
+  pthread_mutex_unlock(&in->mu);
+  int status = 0;
+  ll_proc_wait(&p, &status);
+  pthread_mutex_lock(&in->mu);
+  in->proc.pid = 0;
+  in->generation++;
+  bool was_ready = in->ready_seen;
+  char reason[96];
+  ll_exit_reason(status, reason, sizeof reason);
+  if (!in->stopping)
+    ll_logf("lambda-local: %s[%d]: process ended (%s)%s", in->fn->name, in->index, reason,
+            was_ready ? "" : " during init");
+  ll_fail_current(in, was_ready, reason);
+  /* A warm process is replaced at once; after a failed init, only when the
+   * next invocation comes (a broken function must not restart in a loop). */
+  in->want_process = was_ready && !in->stopping;
+  pthread_cond_broadcast(&in->cv);
+}
+
+static void *ll_supervise(void *arg) {
+  ll_instance *in = arg;
+  pthread_mutex_lock(&in->mu);
+  for (;;) {
+    while (!in->stopping && !in->want_process) pthread_cond_wait(&in->cv, &in->mu);
+    if (in->stopping) break;
+    if (ll_spawn(in)) ll_reap(in);
+  }
+  pthread_mutex_unlock(&in->mu);
+  return NULL;
+}
+
+ll_status ll_instance_create(const ll_function_cfg *fn, const char *region, int index, bool eager,
+                             ll_instance **out, char *err, size_t errcap) {
+  *out = NULL;
+  ll_instance *in = calloc(1, sizeof *in);
+  if (!in) return LL_NOMEM;
+  in->fn = fn;
+  in->region = region;
+  in->index = index;
+  in->want_process = eager;
+  pthread_mutex_init(&in->mu, NULL);
+  pthread_condattr_t ca;
+  pthread_condattr_init(&ca);
+  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+  pthread_cond_init(&in->cv, &ca);
+  pthread_condattr_destroy(&ca);
+  ll_status st = ll__rapi_start(in, err, errcap);
+  if (st == LL_OK) {
+    in->supervising = pthread_create(&in->supervisor, NULL, ll_supervise, in) == 0;
+    if (!in->supervising) st = LL_NOMEM;
+  }
+  if (st != LL_OK) {
+    ll_instance_free(in);
+    return st;
+  }
+  *out = in;
+  return LL_OK;
+}
+
+/* When the current step of the invocation must be over (locked). */
+static int64_t ll_step_deadline(const ll_instance *in, int64_t queued_ns, int limit_s) {
+  if (in->cur_state == LL_CUR_DELIVERED) return in->delivered_ns + (int64_t)limit_s * 1000000000;
+  int64_t from = in->spawned_ns > queued_ns ? in->spawned_ns : queued_ns;
+  return from + (int64_t)LL_INIT_LIMIT_MS * 1000000;
+}
+
+/* The condition variable runs on CLOCK_MONOTONIC, like ll__now_ns. */
+static void ll_wait_until(ll_instance *in, int64_t deadline_ns) {
+  struct timespec ts = {.tv_sec = (time_t)(deadline_ns / 1000000000), .tv_nsec = (long)(deadline_ns % 1000000000)};
+  pthread_cond_timedwait(&in->cv, &in->mu, &ts);
+}
+
+/* The invocation ran out of time (locked): kill, and let the reaper settle it. */
+static void ll_time_out(ll_instance *in, ll_invocation *inv, int limit_s) {
+  bool delivered = in->cur_state == LL_CUR_DELIVERED;
+  if (delivered)
+    ll_logf("%s Task timed out after %d.00 seconds", inv->request_id, limit_s);
+  else
+    ll_logf("lambda-local: %s[%d]: init did not finish within %d ms", in->fn->name, in->index, LL_INIT_LIMIT_MS);
+  in->timed_out = true;
+  if (in->proc.pid > 0) {
+    ll_proc_kill(&in->proc);
+    return;
+  }
+  ll__invocation_fail(inv, LL_OUT_TIMEOUT, "Sandbox.Timedout", "RequestId: %s Error: Task timed out",
+                      inv->request_id);
+  in->cur_state = LL_CUR_DONE;
+}
+
+void ll_instance_invoke(ll_instance *in, ll_invocation *inv, int limit_s) {
+  pthread_mutex_lock(&in->mu);
+  if (in->stopping) {
+    pthread_mutex_unlock(&in->mu);
+    ll__invocation_fail(inv, LL_OUT_STOPPED, "Local.Stopped", "lambda-local is shutting down");
+    return;
+  }
+  int64_t queued_ns = ll__now_ns();
+  in->cur = inv;
+  in->cur_state = LL_CUR_QUEUED;
+  if (in->proc.pid == 0) in->want_process = true;
+  pthread_cond_broadcast(&in->cv);
+  bool killed = false;
+  while (in->cur_state != LL_CUR_DONE) {
+    int64_t deadline = ll_step_deadline(in, queued_ns, limit_s);
+    if (!killed && ll__now_ns() >= deadline) {
+      ll_time_out(in, inv, limit_s);
+      killed = true;
+      continue;
+    }
+    if (killed) pthread_cond_wait(&in->cv, &in->mu);
+    else ll_wait_until(in, deadline);
+  }
+  bool delivered = in->delivered_ns >= queued_ns;
+  double duration_ms = delivered ? (double)(in->done_ns - in->delivered_ns) / 1e6 : 0.0;
+  double init_ms = delivered && in->init_pending ? in->init_ms : 0.0;
+  if (delivered) in->init_pending = false;
+  in->cur = NULL;
+  in->cur_state = LL_CUR_NONE;
+  if (delivered) ll__report_end(in, inv, duration_ms, init_ms);
+  pthread_mutex_unlock(&in->mu);
+}
+
+void ll_instance_stop(ll_instance *in) {
+  if (!in) return;
+  pthread_mutex_lock(&in->mu);
+  in->stopping = true;
+  ll_proc_kill(&in->proc);
+  pthread_cond_broadcast(&in->cv);
+  pthread_mutex_unlock(&in->mu);
+  if (in->supervising) pthread_join(in->supervisor, NULL);
+  in->supervising = false;
+  pthread_mutex_lock(&in->mu);
+  ll_fail_current(in, true, "stopped");
+  pthread_cond_broadcast(&in->cv);
+  pthread_mutex_unlock(&in->mu);
+}
+
+void ll_instance_free(ll_instance *in) {
+  if (!in) return;
+  ll_instance_stop(in);
+  ll__rapi_stop(in);
+  free(in->init_error_body);
+  pthread_cond_destroy(&in->cv);
+  pthread_mutex_destroy(&in->mu);
+  free(in);
+}

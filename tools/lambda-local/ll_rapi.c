@@ -1,0 +1,212 @@
+/* The Runtime API (2018-06-01) of one instance, on 127.0.0.1. A thread per
+ * connection, because /next blocks until there is an invocation: Lambda
+ * freezes the sandbox there, we make the runtime wait on a condition. */
+#include <arpa/inet.h>
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ll_instance_internal.h"
+#include "ll_log.h"
+#include "ll_mhd.h"
+#include "lr/buf.h"
+
+#define LL_RAPI_PREFIX "/2018-06-01/runtime/"
+#define LL_ERROR_BODY_MAX (1024 * 1024)
+
+typedef struct ll_rapi_req {
+  lr_buf body;
+  bool too_big;
+} ll_rapi_req;
+
+static enum MHD_Result ll_rapi_reply(struct MHD_Connection *c, unsigned status, const char *json) {
+  struct MHD_Response *r = ll_mhd_response_copy(json, strlen(json));
+  if (!r) return MHD_NO;
+  MHD_add_response_header(r, "Content-Type", "application/json");
+  enum MHD_Result ok = MHD_queue_response(c, status, r);
+  MHD_destroy_response(r);
+  return ok;
+}
+
+static int64_t ll_epoch_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The headers Lambda sends with an event (locked: reads the invocation). */
+static struct MHD_Response *ll_rapi_event(ll_instance *in, const ll_invocation *inv) {
+  struct MHD_Response *r =
+      ll_mhd_response_copy(inv->payload, inv->payload_len);
+  if (!r) return NULL;
+  char deadline[32], arn[256];
+  snprintf(deadline, sizeof deadline, "%lld", (long long)(ll_epoch_ms() + (int64_t)in->fn->timeout_s * 1000));
+  snprintf(arn, sizeof arn, "arn:aws:lambda:%s:000000000000:function:%s", in->region, in->fn->name);
+  bool ok = MHD_add_response_header(r, "Content-Type", "application/json") == MHD_YES &&
+            MHD_add_response_header(r, "Lambda-Runtime-Aws-Request-Id", inv->request_id) == MHD_YES &&
+            MHD_add_response_header(r, "Lambda-Runtime-Deadline-Ms", deadline) == MHD_YES &&
+            MHD_add_response_header(r, "Lambda-Runtime-Invoked-Function-Arn", arn) == MHD_YES &&
+            MHD_add_response_header(r, "Lambda-Runtime-Trace-Id", inv->trace_id) == MHD_YES;
+  if (!ok) {
+    MHD_destroy_response(r);
+    return NULL;
+  }
+  return r;
+}
+
+static enum MHD_Result ll_rapi_next(ll_instance *in, struct MHD_Connection *c) {
+  pthread_mutex_lock(&in->mu);
+  unsigned gen = in->generation;
+  if (!in->ready_seen && in->proc.pid > 0) {
+    in->ready_seen = in->init_pending = true;
+    in->init_ms = (double)(ll__now_ns() - in->spawned_ns) / 1e6;
+  }
+  if (in->proc.pid > 0) in->peak_mb = ll_proc_peak_rss_mb(in->proc.pid);
+  while (!in->stopping && gen == in->generation && !(in->cur && in->cur_state == LL_CUR_QUEUED))
+    pthread_cond_wait(&in->cv, &in->mu);
+  if (in->stopping || gen != in->generation) {
+    pthread_mutex_unlock(&in->mu);
+    return ll_rapi_reply(c, MHD_HTTP_GONE, "{\"errorType\":\"Local.Stopped\",\"errorMessage\":\"instance stopped\"}");
+  }
+  struct MHD_Response *r = ll_rapi_event(in, in->cur);
+  if (r) {
+    in->cur_state = LL_CUR_DELIVERED;
+    in->delivered_ns = ll__now_ns();
+    ll__report_start(in, in->cur);
+    pthread_cond_broadcast(&in->cv); /* the caller's deadline is now the function's timeout */
+  }
+  pthread_mutex_unlock(&in->mu);
+  if (!r) return MHD_NO;
+  enum MHD_Result ok = MHD_queue_response(c, MHD_HTTP_OK, r);
+  MHD_destroy_response(r);
+  return ok;
+}
+
+/* The error type of an /error post: header, else the body's errorType. */
+static void ll_rapi_error_type(struct MHD_Connection *c, const lr_buf *body, char *out, size_t cap) {
+  const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Lambda-Runtime-Function-Error-Type");
+  cJSON *j = h ? NULL : cJSON_ParseWithLength(lr_buf_str(body), body->len);
+  const cJSON *t = cJSON_GetObjectItemCaseSensitive(j, "errorType");
+  const char *type = h ? h : cJSON_IsString(t) ? t->valuestring : "Unhandled";
+  snprintf(out, cap, "%s", type);
+  cJSON_Delete(j);
+}
+
+/* Completes the invocation with a response or an error body (locked). */
+static void ll_rapi_settle(ll_instance *in, ll_rapi_req *rq, bool is_error, struct MHD_Connection *c) {
+  ll_invocation *inv = in->cur;
+  if (rq->too_big) {
+    ll__invocation_fail(inv, LL_OUT_FUNCTION_ERROR, "Function.ResponseSizeTooLarge",
+                        "Response payload size exceeded maximum allowed payload size (%u bytes).",
+                        LL_MAX_PAYLOAD_BYTES);
+  } else {
+    inv->outcome = is_error ? LL_OUT_FUNCTION_ERROR : LL_OUT_OK;
+    if (is_error) ll_rapi_error_type(c, &rq->body, inv->error_type, sizeof inv->error_type);
+    free(inv->body);
+    inv->body = lr_buf_take(&rq->body, &inv->body_len);
+    if (!inv->body) ll__invocation_fail(inv, LL_OUT_FUNCTION_ERROR, "Local.OutOfMemory", "out of memory");
+  }
+  if (in->proc.pid > 0) in->peak_mb = ll_proc_peak_rss_mb(in->proc.pid);
+  in->cur_state = LL_CUR_DONE;
+  in->done_ns = ll__now_ns();
+  pthread_cond_broadcast(&in->cv);
+}
+
+static enum MHD_Result ll_rapi_result(ll_instance *in, struct MHD_Connection *c, const char *id, size_t id_len,
+                                      bool is_error, ll_rapi_req *rq) {
+  pthread_mutex_lock(&in->mu);
+  ll_invocation *inv = in->cur;
+  bool match = inv && in->cur_state == LL_CUR_DELIVERED && id_len == strlen(inv->request_id) &&
+               memcmp(id, inv->request_id, id_len) == 0;
+  if (match) ll_rapi_settle(in, rq, is_error, c);
+  pthread_mutex_unlock(&in->mu);
+  if (!match)
+    return ll_rapi_reply(c, MHD_HTTP_BAD_REQUEST,
+                         "{\"errorMessage\":\"Invalid request ID\",\"errorType\":\"InvalidRequestID\"}");
+  if (rq->too_big)
+    return ll_rapi_reply(c, MHD_HTTP_CONTENT_TOO_LARGE,
+                         "{\"errorMessage\":\"Exceeded maximum allowed payload size (6291556 bytes).\","
+                         "\"errorType\":\"RequestEntityTooLarge\"}");
+  return ll_rapi_reply(c, MHD_HTTP_ACCEPTED, "{\"status\":\"OK\"}");
+}
+
+static enum MHD_Result ll_rapi_init_error(ll_instance *in, struct MHD_Connection *c, ll_rapi_req *rq) {
+  pthread_mutex_lock(&in->mu);
+  ll_rapi_error_type(c, &rq->body, in->init_error_type, sizeof in->init_error_type);
+  free(in->init_error_body);
+  in->init_error_body = rq->too_big ? NULL : lr_buf_take(&rq->body, &in->init_error_len);
+  ll_logf("lambda-local: %s[%d]: init error %s: %.*s", in->fn->name, in->index, in->init_error_type,
+          in->init_error_body ? (int)(in->init_error_len > 2000 ? 2000 : in->init_error_len) : 0,
+          in->init_error_body ? in->init_error_body : "");
+  pthread_mutex_unlock(&in->mu);
+  return ll_rapi_reply(c, MHD_HTTP_ACCEPTED, "{\"status\":\"OK\"}");
+}
+
+static enum MHD_Result ll_rapi_route(ll_instance *in, struct MHD_Connection *c, const char *url,
+                                     const char *method, ll_rapi_req *rq) {
+  bool get = strcmp(method, "GET") == 0, post = strcmp(method, "POST") == 0;
+  if (strncmp(url, LL_RAPI_PREFIX, strlen(LL_RAPI_PREFIX)) != 0) goto not_found;
+  const char *p = url + strlen(LL_RAPI_PREFIX);
+  if (get && strcmp(p, "invocation/next") == 0) return ll_rapi_next(in, c);
+  if (post && strcmp(p, "init/error") == 0) return ll_rapi_init_error(in, c, rq);
+  if (post && strncmp(p, "invocation/", 11) == 0) {
+    const char *id = p + 11, *slash = strchr(id, '/');
+    if (slash && strcmp(slash, "/response") == 0) return ll_rapi_result(in, c, id, (size_t)(slash - id), false, rq);
+    if (slash && strcmp(slash, "/error") == 0) return ll_rapi_result(in, c, id, (size_t)(slash - id), true, rq);
+  }
+not_found:
+  return ll_rapi_reply(c, MHD_HTTP_NOT_FOUND, "{\"errorMessage\":\"unknown Runtime API path\",\"errorType\":\"NotFound\"}");
+}
+
+static enum MHD_Result ll_rapi_access(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+                                     const char *version, const char *upload, size_t *upload_size, void **req_cls) {
+  (void)version;
+  ll_rapi_req *rq = *req_cls;
+  if (!rq) {
+    rq = calloc(1, sizeof *rq);
+    if (!rq) return MHD_NO;
+    /* An init error is a short JSON document; a response may be 6 MB. */
+    bool init_error = strcmp(url, LL_RAPI_PREFIX "init/error") == 0;
+    lr_buf_init(&rq->body, init_error ? LL_ERROR_BODY_MAX : LL_MAX_PAYLOAD_BYTES);
+    *req_cls = rq;
+    return MHD_YES;
+  }
+  if (*upload_size > 0) {
+    if (!rq->too_big && lr_buf_add(&rq->body, upload, *upload_size) != LR_BUF_OK) rq->too_big = true;
+    *upload_size = 0;
+    return MHD_YES;
+  }
+  return ll_rapi_route(cls, c, url, method, rq);
+}
+
+static void ll_rapi_done(void *cls, struct MHD_Connection *c, void **req_cls, enum MHD_RequestTerminationCode t) {
+  (void)cls, (void)c, (void)t;
+  ll_rapi_req *rq = *req_cls;
+  if (!rq) return;
+  lr_buf_free(&rq->body);
+  free(rq);
+  *req_cls = NULL;
+}
+
+ll_status ll__rapi_start(ll_instance *in, char *err, size_t errcap) {
+  struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = 0, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  in->rapi = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION, 0, NULL, NULL,
+                              ll_rapi_access, in, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+                              MHD_OPTION_NOTIFY_COMPLETED, ll_rapi_done, NULL,
+                              /* no idle timeout: the runtime waits in /next as long as it takes */
+                              MHD_OPTION_CONNECTION_TIMEOUT, 0u, MHD_OPTION_CONNECTION_LIMIT, 16u, MHD_OPTION_END);
+  const union MHD_DaemonInfo *info = in->rapi ? MHD_get_daemon_info(in->rapi, MHD_DAEMON_INFO_BIND_PORT) : NULL;
+  if (!info) {
+    ll_err_set(err, errcap, "cannot start the Runtime API server for %s", in->fn->name);
+    return LL_LISTEN;
+  }
+  snprintf(in->api_addr, sizeof in->api_addr, "127.0.0.1:%u", (unsigned)info->port);
+  return LL_OK;
+}
+
+void ll__rapi_stop(ll_instance *in) {
+  if (in->rapi) MHD_stop_daemon(in->rapi);
+  in->rapi = NULL;
+}
