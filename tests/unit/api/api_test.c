@@ -191,3 +191,11 @@ char *at_read_file(const char *path, size_t *len) {
   if (len) *len = n;
   return buf;
 }
+
+int at_run_suite(Suite *s) {
+  SRunner *sr = srunner_create(s);
+  srunner_run_all(sr, CK_NORMAL);
+  int failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -42,4 +42,7 @@ const char *at_body_str(const at_response *r, const char *member);
 /* Reads a file of the source tree (tests/unit/api/events/...). Caller frees. */
 char *at_read_file(const char *path, size_t *len);
 
+/* Runs the suite (Check prints its summary line); the exit code of main. */
+int at_run_suite(Suite *s);
+
 #endif

@@ -107,9 +107,5 @@ int main(void) {
   tcase_add_test(tc, sqs_event_is_a_fault);
   tcase_add_test(tc, parse_both_formats);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return at_run_suite(s);
 }

@@ -337,9 +337,5 @@ int main(void) {
   tcase_add_test(inv, database_unreachable_is_503);
   tcase_add_test(inv, not_an_api_gateway_event_faults);
   suite_add_tcase(s, inv);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return at_run_suite(s);
 }

@@ -93,9 +93,5 @@ int main(int argc, char **argv) {
   tcase_add_test(tc, routes_match_the_spec);
   tcase_add_test(tc, problem_types_documented);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return at_run_suite(s);
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api_test.h"
 #include "lr/buf.h"
 #include "orders/idempotency.h"
 #include "orders/order.h"
@@ -211,9 +212,5 @@ int main(void) {
   tcase_add_test(lim, line_count_limits);
   tcase_add_test(lim, deep_nesting_and_many_members);
   suite_add_tcase(s, lim);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return at_run_suite(s);
 }
