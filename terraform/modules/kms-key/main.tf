@@ -34,6 +34,7 @@ data "aws_iam_policy_document" "this" {
       "kms:UntagResource",
       "kms:Update*",
     ]
+    # iac-allow: CKV_AWS_355 in a key policy Resource "*" means this key; KMS accepts no other value
     resources = ["*"]
 
     principals {
@@ -57,7 +58,8 @@ data "aws_iam_policy_document" "this" {
         "kms:ReEncrypt*",
         "kms:CreateGrant",
       ]
-      resources = ["*"]
+      # iac-allow: CKV_AWS_355 in a key policy Resource "*" means this key; KMS accepts no other value
+    resources = ["*"]
 
       principals {
         type        = "AWS"
@@ -80,7 +82,8 @@ data "aws_iam_policy_document" "this" {
     content {
       sid       = "CloudWatchLogsEncryptsListedGroups"
       actions   = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
-      resources = ["*"]
+      # iac-allow: CKV_AWS_355 in a key policy Resource "*" means this key; KMS accepts no other value
+    resources = ["*"]
 
       principals {
         type        = "Service"
@@ -101,7 +104,8 @@ data "aws_iam_policy_document" "this" {
     content {
       sid       = statement.value.sid
       actions   = statement.value.actions
-      resources = ["*"]
+      # iac-allow: CKV_AWS_355 in a key policy Resource "*" means this key; KMS accepts no other value
+    resources = ["*"]
 
       principals {
         type        = "Service"

@@ -70,6 +70,9 @@ data "aws_iam_policy_document" "access_log_delivery" {
 module "access_logs" {
   source = "../bucket"
 
+  # iac-allow: CKV_AWS_145 S3 server access logging delivers only to SSE-S3 (AES256) targets, not SSE-KMS
+  # iac-allow: CKV_AWS_18 this bucket is the access-log target; logging it into itself would loop
+
   name                               = local.access_log_bucket_name
   kms_key_arn                        = null
   access_log_bucket                  = null
