@@ -5,5 +5,8 @@ import secretsKms from './secrets_kms.mjs';
 import s3 from './s3.mjs';
 import sqs from './sqs.mjs';
 import network from './network.mjs';
+import edge from './edge.mjs';
+import logs from './logs.mjs';
+import iam from './iam.mjs';
 
-export const ALL_CHECKS = [...structure, ...database, ...secretsKms, ...s3, ...sqs, ...network];
+export const ALL_CHECKS = [...structure, ...database, ...secretsKms, ...s3, ...sqs, ...network, ...edge, ...logs, ...iam];

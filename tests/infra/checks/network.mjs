@@ -26,7 +26,7 @@ function rulesOf(t) {
   const type = t.block.type || '';
   if (type === 'aws_security_group') {
     for (const dir of ['ingress', 'egress']) {
-      t.sub(dir).forEach((b, i) => out.push({ dir, where: `${dir}[${i}]`, get: (n) => (b[n] === undefined ? undefined : t.value(b[n])) }));
+      t.sub(dir).forEach((b, i) => out.push({ dir, where: `${dir}[${i}]`, get: (n) => (b[n] === undefined ? undefined : t.value(b[n], b.__scope)) }));
     }
   } else if (type === 'aws_security_group_rule' || type.startsWith('aws_vpc_security_group_')) {
     for (const e of t.expand()) {

@@ -60,7 +60,7 @@ export function makeContext(tree) {
     inst, block, body: block.body, file: rel(block.file), id,
     label: `${id} [${inst.label}]`,
     get: (name) => attr(tree, inst, block.body, name),
-    value: (raw) => tree.eval.value(raw, inst),
+    value: (raw, scope) => tree.eval.value(raw, inst, scope || new Map()),
     sub: (name) => subBlocks(tree, inst, block.body, name),
     expand: () => expand(tree, inst, block),
   });
@@ -88,18 +88,42 @@ export function expand(tree, inst, block) {
   return [mk(null, new Map())];
 }
 
-/** Nested blocks by name (plain and dynamic "content"), evaluated lazily as bodies. */
-export function subBlocks(tree, inst, body, name) {
+/**
+ * Nested blocks by name: plain blocks, and each instance of a dynamic block's
+ * content. A dynamic instance carries its iterator in a non-enumerable
+ * __scope (pass it to value()); an unknowable for_each yields one instance
+ * whose iterator is Unknown, so its settings fail closed.
+ */
+export function subBlocks(tree, inst, body, name, scope = new Map()) {
   const out = [];
   const raw = body && body[name];
+  // __origin: the source block, shared by every instance of a dynamic block.
+  const withScope = (b, sc) => {
+    const o = { ...b };
+    Object.defineProperty(o, '__scope', { value: sc, enumerable: false });
+    Object.defineProperty(o, '__origin', { value: b, enumerable: false });
+    return o;
+  };
   if (Array.isArray(raw)) {
-    for (const b of raw) if (b && typeof b === 'object') out.push(b);
+    for (const b of raw) if (b && typeof b === 'object') out.push(withScope(b, scope));
   } else if (typeof raw === 'string') {
-    const v = tree.eval.value(raw, inst);
+    const v = tree.eval.value(raw, inst, scope);
     if (Array.isArray(v)) out.push(...v.filter((x) => x && typeof x === 'object'));
   }
   const dyn = body && body.dynamic && body.dynamic[name];
-  for (const d of dyn || []) for (const c of d.content || []) out.push({ ...c, __dynamic: true });
+  for (const d of dyn || []) {
+    const iter = typeof d.iterator === 'string' ? d.iterator : name;
+    const fe = d.for_each === undefined ? new Unknown('for_each') : tree.eval.value(d.for_each, inst, scope);
+    let items;
+    if (Array.isArray(fe)) items = fe.map((v, k) => [k, v]);
+    else if (isObj(fe)) items = Object.keys(fe).sort().map((k) => [k, fe[k]]);
+    else items = [[new Unknown('key'), new Unknown(`${iter}.value`, 'dynamic block over an unknown collection')]];
+    for (const [key, value] of items) {
+      const sc = new Map(scope);
+      sc.set(iter, { key, value });
+      for (const c of d.content || []) out.push(withScope(c, sc));
+    }
+  }
   return out;
 }
 

@@ -6,7 +6,9 @@
 
 /** A value that cannot be known without planning. */
 export class Unknown {
-  constructor(text, why) { this.text = text; this.why = why || 'not statically known'; }
+  // partial: a template with literal text around the unknown parts (an ARN
+  // built from data sources), which can never be a bare "*".
+  constructor(text, why, partial = false) { this.text = text; this.why = why || 'not statically known'; this.partial = partial; }
   toString() { return `<unknown ${this.text}>`; }
 }
 
@@ -116,9 +118,10 @@ export class Evaluator {
     if (!parts) return new Unknown(s, 'template directive');
     if (parts.length === 1 && parts[0].expr !== undefined) return this.expr(parts[0].expr, inst, scope, depth);
     let out = '';
+    const partial = parts.some((p) => p.lit);
     for (const p of parts) {
       const v = p.lit !== undefined ? p.lit : this.expr(p.expr, inst, scope, depth);
-      if (!isKnown(v) || (v !== null && typeof v === 'object')) return new Unknown(s);
+      if (!isKnown(v) || (v !== null && typeof v === 'object')) return new Unknown(s, 'template with unknown parts', partial);
       out += v === null ? '' : String(v);
     }
     return out;
@@ -138,7 +141,7 @@ export class Evaluator {
     switch (n.type) {
       case 'literalValue': return literal(meta);
       case 'templateWrap': return kids.length ? ev(kids[0]) : new Unknown(meta.value);
-      case 'template': return template(kids.map(ev), meta.value);
+      case 'template': return template(kids.map(ev), meta.value, kids.some((k) => k.type === 'literalValue' && k.meta && k.meta.value));
       case 'tuple': return kids.map(ev);
       case 'object': return this.object(kids, buf, inst, scope, depth);
       case 'scopeTraversal': return this.traverse(meta.traversal || [], inst, scope, meta.value);
@@ -216,10 +219,10 @@ function literal(meta) {
   return new Unknown(meta.value);
 }
 
-function template(vals, text) {
+function template(vals, text, partial) {
   let out = '';
   for (const v of vals) {
-    if (!isKnown(v) || (v !== null && typeof v === 'object')) return new Unknown(text);
+    if (!isKnown(v) || (v !== null && typeof v === 'object')) return new Unknown(text, 'template with unknown parts', partial);
     out += v === null ? '' : String(v);
   }
   return out;

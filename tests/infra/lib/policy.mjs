@@ -126,16 +126,18 @@ export function documentWithSources(ctx, inst, doc, depth = 0, scope = new Map()
 
 /** Statements of a data "aws_iam_policy_document" block evaluated in inst. */
 export function documentStatements(tree, inst, doc, scope = new Map()) {
-  const at = (body, n) => (body && body[n] !== undefined ? tree.eval.value(body[n], inst, scope) : undefined);
-  return subBlocks(tree, inst, doc.body, 'statement').map((st) => {
+  const at = (body, n) => (body && body[n] !== undefined ? tree.eval.value(body[n], inst, body.__scope || scope) : undefined);
+  return subBlocks(tree, inst, doc.body, 'statement', scope).map((st) => {
     const get = (n) => at(st, n);
-    const principals = subBlocks(tree, inst, st, 'principals').map((p) => ({ type: at(p, 'type'), identifiers: arr(at(p, 'identifiers')) }));
-    const conditions = subBlocks(tree, inst, st, 'condition').map((c) => ({ test: at(c, 'test'), variable: at(c, 'variable'), values: arr(at(c, 'values')) }));
+    const sc = st.__scope || scope;
+    const principals = subBlocks(tree, inst, st, 'principals', sc).map((p) => ({ type: at(p, 'type'), identifiers: arr(at(p, 'identifiers')) }));
+    const conditions = subBlocks(tree, inst, st, 'condition', sc).map((c) => ({ test: at(c, 'test'), variable: at(c, 'variable'), values: arr(at(c, 'values')) }));
     const effect = get('effect');
     return {
+      origin: st.__origin,
       effect: effect === undefined ? 'Allow' : effect, actions: arr(get('actions')), notActions: arr(get('not_actions')),
       resources: arr(get('resources')), notResources: arr(get('not_resources')), principals,
-      hasPrincipal: principals.length > 0 || subBlocks(tree, inst, st, 'not_principals').length > 0, conditions,
+      hasPrincipal: principals.length > 0 || subBlocks(tree, inst, st, 'not_principals', sc).length > 0, conditions,
     };
   });
 }

@@ -111,4 +111,17 @@ export default [
       return out;
     },
   },
+  {
+    id: 'X7', refs: 'cross-tool: KMS key policy',
+    title: "log groups this stack encrypts are ones Terraform's lambda key lets CloudWatch Logs use",
+    check(t, ctx) {
+      const patterns = ctx.tf.keyLogGroups.map((g) => new RegExp(`^${g
+        .replace(/\$\{var\.name\}/g, `orders-${ctx.stage}`)
+        .replace(/[.+?^()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`));
+      return resourcesOfType(t, 'AWS::Logs::LogGroup')
+        .filter(([, g]) => props(g).KmsKeyId)
+        .filter(([, g]) => !patterns.some((re) => re.test(String(props(g).LogGroupName))))
+        .map(([id, g]) => `${id}: ${props(g).LogGroupName} is not among ${ctx.tf.keyLogGroups.join(', ')}`);
+    },
+  },
 ];

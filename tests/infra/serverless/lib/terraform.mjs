@@ -38,8 +38,14 @@ export async function readTerraform(root) {
     if (typeof region !== 'string') throw new Error(`${rel}: no region`);
     regions[stage] = region;
   }
+  const observability = await parseTf(root, 'terraform/modules/observability/main.tf');
+  const lambdaKey = ((observability.module || {}).lambda_key || [])[0] || {};
+  // "arn:...:log-group:/aws/api-gateway/${var.name}*" -> "/aws/api-gateway/${var.name}*"
+  const keyLogGroups = (lambdaKey.log_group_arns || []).map((a) => String(a).split(':log-group:')[1]).filter(Boolean);
+  if (keyLogGroups.length === 0) throw new Error('terraform/modules/observability/main.tf: lambda_key has no log_group_arns');
   return {
     regions,
+    keyLogGroups,
     proxyBorrowTimeoutS: variableDefault(vars, 'proxy_borrow_timeout_seconds', 'terraform/variables.tf'),
     workerTimeoutS: variableDefault(vars, 'worker_timeout_seconds', 'terraform/variables.tf'),
     apiTimeoutS: variableDefault(vars, 'api_timeout_seconds', 'terraform/variables.tf'),
