@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/app.h"
 #include "itest.h"
@@ -242,6 +243,49 @@ START_TEST(concurrent_runs_apply_once) {
 }
 END_TEST
 
+typedef struct killer_arg {
+  int pid;
+} killer_arg;
+
+/* Terminates the backend once it is inside the slow migration. */
+static void *kill_in_migration(void *arg) {
+  killer_arg *k = arg;
+  char sql[160];
+  snprintf(sql, sizeof sql, "SELECT count(*) FROM pg_stat_activity WHERE pid = %d AND "
+                            "query LIKE '%%pg_sleep(3)%%'", k->pid);
+  for (int i = 0; i < 100 && it_count(NULL, sql) == 0; i++) usleep(50000);
+  it_terminate(k->pid);
+  return NULL;
+}
+
+START_TEST(connection_lost_mid_migration) {
+  it_fresh_db("m_lost");
+  const db_migration one = {1, "one", "CREATE TABLE one (x int);", 25, SUM_A};
+  const db_migration slow = {2, "slow", "CREATE TABLE slow (x int);\nSELECT pg_sleep(3);\n", 47,
+                             SUM_B};
+  const db_migration list[] = {one, slow};
+  PGconn *c = conn_to("m_lost");
+  killer_arg k = {PQbackendPID(c)};
+  pthread_t t;
+  ck_assert_int_eq(pthread_create(&t, NULL, kill_in_migration, &k), 0);
+  migrate_result r;
+  char err[MIGRATE_ERR_LEN] = "";
+  migrate_status st = migrate_run(c, list, 2, MIGRATE_APPLY, 2000, NULL, &r, err);
+  pthread_join(t, NULL);
+  PQfinish(c);
+  ck_assert_msg(st == MIGRATE_MIGRATION_FAILED, "%s: %s", migrate_status_name(st), err);
+  ck_assert_uint_eq(r.count, 1); /* the first one committed before the loss */
+  migrate_result_free(&r);
+  ck_assert_int_eq(it_count("m_lost", "SELECT count(*) FROM pg_tables WHERE tablename = 'slow'"),
+                   0);
+  /* the lock died with the session: the next run finishes the job */
+  ck_assert_msg(run("m_lost", list, 2, MIGRATE_APPLY, &r, err) == MIGRATE_OK, "%s", err);
+  ck_assert_uint_eq(r.count, 1);
+  ck_assert_int_eq(r.current, 2);
+  migrate_result_free(&r);
+}
+END_TEST
+
 START_TEST(lock_held_elsewhere_times_out) {
   it_fresh_db("m_lock");
   PGconn *holder = conn_to("m_lock");
@@ -398,6 +442,7 @@ int main(void) {
   tcase_add_test(tc, migration_that_commits_is_reported);
   tcase_add_test(tc, concurrent_runs_apply_once);
   tcase_add_test(tc, lock_held_elsewhere_times_out);
+  tcase_add_test(tc, connection_lost_mid_migration);
   tcase_add_test(tc, handler_end_to_end);
   tcase_add_test(tc, handler_init_config_error);
   tcase_add_test(tc, handler_database_down);
