@@ -150,12 +150,11 @@ resource "aws_api_gateway_domain_name" "this" {
   }
 }
 
+# IPv4 only: the regional domain is not dual-stack, so an AAAA alias would have no target.
 resource "aws_route53_record" "api" {
-  for_each = toset(["A", "AAAA"])
-
   zone_id = local.zone_id
   name    = var.domain_name
-  type    = each.key
+  type    = "A"
 
   alias {
     name                   = aws_api_gateway_domain_name.this.regional_domain_name
