@@ -117,7 +117,7 @@ export default [
     check(t, ctx) {
       const patterns = ctx.tf.keyLogGroups.map((g) => new RegExp(`^${g
         .replace(/\$\{var\.name\}/g, `orders-${ctx.stage}`)
-        .replace(/[.+?^()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`));
+        .replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`));
       return resourcesOfType(t, 'AWS::Logs::LogGroup')
         .filter(([, g]) => props(g).KmsKeyId)
         .filter(([, g]) => !patterns.some((re) => re.test(String(props(g).LogGroupName))))
