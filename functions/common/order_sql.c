@@ -27,15 +27,20 @@
  * One statement, one round trip:
  *  - priced/verdict: the lines joined with the catalog; nothing is written
  *    unless every SKU is known and active and all share one currency;
- *  - idem: the key's row, inserted with the new answer, or on conflict the
- *    existing row. DO UPDATE (a no-op write) rather than DO NOTHING because it
- *    returns the row committed by a concurrent request, which this
- *    statement's snapshot cannot see; it waits for that request to finish, so
- *    the second of two concurrent requests replays the first's answer;
+ *  - idem: the key's row, inserted with the new answer. On conflict DO UPDATE
+ *    rather than DO NOTHING: it waits for a concurrent request holding the key
+ *    to finish and then returns the row that request committed, which this
+ *    statement's snapshot could not see, so the second of two concurrent
+ *    requests replays the first's answer. The update is a no-op on a live key
+ *    and takes an expired one over (the cleanup job purges them only daily);
  *  - the order, its lines and the outbox row are written only when there is
- *    no key or the key's row is ours (xmax = 0: freshly inserted).
+ *    no key or the key's row now names the new order;
+ *  - prior: when the catalog refuses the request (nothing written), a live
+ *    key still replays its first answer: the catalog may have changed since.
  * Foreign keys are checked at the end of the statement and the order's total
  * at commit, so the write order inside it does not matter. */
+#define IDEM_TAKE(col) \
+  col " = CASE WHEN k.expires_at <= EXCLUDED.created_at THEN EXCLUDED." col " ELSE k." col " END"
 const char ORDER_SQL_CREATE[] =
     "WITH items AS ("
     " SELECT e.ord::int AS line, e.value->>'sku' AS sku, (e.value->>'quantity')::int AS quantity"
@@ -58,16 +63,18 @@ const char ORDER_SQL_CREATE[] =
                "p.quantity, 'unit_price_cents', p.price_cents) ORDER BY p.line) FROM priced p)")
     " AS body FROM fresh f),"
     " idem AS ("
-    " INSERT INTO idempotency_keys (customer_id, key, request_hash, order_id, response, created_at,"
-    "                               expires_at)"
+    " INSERT INTO idempotency_keys AS k (customer_id, key, request_hash, order_id, response,"
+    "                                    created_at, expires_at)"
     " SELECT $1::text, $2::text, $3::bytea, a.id, a.body, a.at, a.at + make_interval(hours => $5::int)"
     " FROM answer a WHERE $2::text IS NOT NULL"
-    " ON CONFLICT (customer_id, key) DO UPDATE SET key = EXCLUDED.key"
-    " RETURNING order_id, request_hash, response, (xmax = 0) AS mine),"
+    " ON CONFLICT (customer_id, key) DO UPDATE SET "
+    IDEM_TAKE("request_hash") ", " IDEM_TAKE("order_id") ", " IDEM_TAKE("response") ", "
+    IDEM_TAKE("expires_at") ", " IDEM_TAKE("created_at")
+    " RETURNING order_id, request_hash, response),"
     " ins_order AS ("
     " INSERT INTO orders (id, customer_id, status, currency, total_cents, created_at, updated_at)"
     " SELECT a.id, $1::text, 'PENDING', a.currency, a.total, a.at, a.at FROM answer a"
-    " WHERE $2::text IS NULL OR EXISTS (SELECT 1 FROM idem WHERE idem.mine)"
+    " WHERE $2::text IS NULL OR EXISTS (SELECT 1 FROM idem WHERE idem.order_id = a.id)"
     " RETURNING id, created_at),"
     " ins_items AS ("
     " INSERT INTO order_items (order_id, line, sku, quantity, unit_price_cents)"
@@ -77,13 +84,21 @@ const char ORDER_SQL_CREATE[] =
     " INSERT INTO outbox (order_id, type, payload, created_at)"
     " SELECT o.id, 'order.created', jsonb_build_object('type', 'order.created', 'order_id', o.id,"
     "        'occurred_at', " ORDER_TS("o.created_at") "), o.created_at FROM ins_order o"
-    " RETURNING id, payload)"
+    " RETURNING id, payload),"
+    " prior AS ("
+    " SELECT k.order_id, k.request_hash, k.response FROM idempotency_keys k"
+    " WHERE $2::text IS NOT NULL AND NOT EXISTS (SELECT 1 FROM answer)"
+    "   AND k.customer_id = $1::text AND k.key = $2::text AND k.expires_at > now()),"
+    " seen AS ("
+    " SELECT order_id, request_hash, response FROM idem"
+    " WHERE NOT EXISTS (SELECT 1 FROM answer a WHERE a.id = idem.order_id)"
+    " UNION ALL SELECT order_id, request_hash, response FROM prior)"
     " SELECT CASE WHEN EXISTS (SELECT 1 FROM ins_order) THEN 'created'"
-    "             WHEN EXISTS (SELECT 1 FROM idem WHERE idem.request_hash = $3::bytea) THEN 'replayed'"
-    "             WHEN EXISTS (SELECT 1 FROM idem) THEN 'key_reused'"
+    "             WHEN EXISTS (SELECT 1 FROM seen WHERE seen.request_hash = $3::bytea) THEN 'replayed'"
+    "             WHEN EXISTS (SELECT 1 FROM seen) THEN 'key_reused'"
     "             ELSE 'catalog_invalid' END AS outcome,"
-    "  coalesce((SELECT order_id FROM idem), (SELECT id FROM answer))::text AS order_id,"
-    "  coalesce((SELECT response FROM idem), (SELECT body FROM answer))::text AS body,"
+    "  coalesce((SELECT order_id FROM seen LIMIT 1), (SELECT id FROM answer))::text AS order_id,"
+    "  coalesce((SELECT response FROM seen LIMIT 1), (SELECT body FROM answer))::text AS body,"
     "  (SELECT id FROM ins_outbox)::text AS outbox_id,"
     "  (SELECT payload FROM ins_outbox)::text AS message,"
     "  (SELECT count(*) FROM ins_items) AS lines,"

@@ -107,6 +107,25 @@ START_TEST(idempotent_replay_and_reuse) {
   ck_assert_int_eq(r4.status, 201);
   ck_assert_int_eq(it_count("t_idem", "SELECT count(*) FROM orders"), 2);
   ck_assert_int_eq(it_count("t_idem", "SELECT count(*) FROM outbox"), 2);
+  /* the catalog changed since: a live key still replays its first answer */
+  it_sql("t_idem", "UPDATE products SET active = false WHERE sku = 'SKU-4'");
+  at_response r5 = post_order(a, "key-1", ORDER_1);
+  ck_assert_int_eq(r5.status, 201);
+  ck_assert_str_eq(r5.raw_body, r1.raw_body);
+  at_response_free(&r5);
+  r5 = post_order(a, "key-1", "{\"customer_id\":\"c-1\",\"items\":[{\"sku\":\"SKU-4\",\"quantity\":9}]}");
+  ck_assert_int_eq(r5.status, 422);
+  at_response_free(&r5);
+  /* an expired key (not yet purged) is taken over by a new request */
+  it_sql("t_idem", "UPDATE idempotency_keys SET created_at = now() - interval '2 days',"
+                   " expires_at = now() - interval '1 day' WHERE key = 'key-1' AND customer_id = 'c-1'");
+  r5 = post_order(a, "key-1", "{\"customer_id\":\"c-1\",\"items\":[{\"sku\":\"SKU-2\",\"quantity\":1}]}");
+  ck_assert_msg(r5.status == 201, "%d %s", r5.status, r5.raw_body);
+  ck_assert_ptr_null(at_header(&r5, "Idempotent-Replayed"));
+  ck_assert_str_ne(r5.raw_body, r1.raw_body);
+  at_response_free(&r5);
+  ck_assert_int_eq(it_count("t_idem", "SELECT count(*) FROM orders"), 3);
+  ck_assert_int_eq(it_count("t_idem", "SELECT count(*) FROM idempotency_keys WHERE expires_at > now()"), 2);
   at_response_free(&r1), at_response_free(&r2), at_response_free(&r3), at_response_free(&r4);
   api_app_free(a);
 }
