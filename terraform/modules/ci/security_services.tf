@@ -147,6 +147,8 @@ resource "aws_iam_service_linked_role" "config" {
   count = var.config_enabled ? 1 : 0
 
   aws_service_name = "config.amazonaws.com"
+
+  tags = var.tags
 }
 
 resource "aws_config_configuration_recorder" "this" {
