@@ -130,14 +130,16 @@ char *at_event(at_format f, const char *method, const char *path, const char *qu
   return s;
 }
 
-at_response at_invoke(api_app *a, const char *event) {
+at_response at_invoke(api_app *a, const char *event) { return at_invoke_log(a, event, NULL); }
+
+at_response at_invoke_log(api_app *a, const char *event, const lr_logger *log) {
   at_response r = {0};
   lr_buf out;
   lr_buf_init(&out, 8u << 20);
   lr_fault fault = {{0}, {0}};
   lr_context ctx = {.request_id = "lambda-req-1", .trace_id = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
                     .deadline_ms = 0, .invoked_function_arn = "", .client_context = "",
-                    .cognito_identity = "", .function_name = "api", .log = NULL};
+                    .cognito_identity = "", .function_name = "api", .log = log};
   r.rc = api_invoke(a, &ctx, event, strlen(event), &out, &fault);
   if (r.rc == LR_HANDLER_OK) {
     r.root = cJSON_Parse(lr_buf_str(&out));

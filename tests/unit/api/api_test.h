@@ -33,6 +33,8 @@ typedef struct at_response {
 /* Invokes the handler with event; fails the test when the answer is not a
  * well-formed proxy response (unless the handler faulted). */
 at_response at_invoke(api_app *a, const char *event);
+/* The same with the invocation's logger (log lines and EMF go to its stream). */
+at_response at_invoke_log(api_app *a, const char *event, const lr_logger *log);
 at_response at_call(api_app *a, at_format f, const char *method, const char *path,
                     const char *query, const char *const *headers, const char *body);
 void at_response_free(at_response *r);

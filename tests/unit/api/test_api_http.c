@@ -315,6 +315,47 @@ START_TEST(not_an_api_gateway_event_faults) {
 }
 END_TEST
 
+START_TEST(one_log_line_without_body) {
+  char *text = NULL;
+  size_t len = 0;
+  FILE *out = open_memstream(&text, &len);
+  lr_logger lg;
+  lr_logger_init(&lg, out, "orders", "api");
+  lg.threshold = LR_LOG_INFO;
+  const char *h[] = {JSON_CT, "Idempotency-Key: key-secret-marker", NULL};
+  char *ev = at_event(AT_V2, "POST", "/orders", NULL, h,
+                      "{\"customer_id\":\"body-secret-marker\",\"items\":[]}", 0);
+  at_response r = at_invoke_log(app, ev, &lg);
+  ck_assert_int_eq(r.status, 422);
+  fclose(out);
+  ck_assert_ptr_null(strstr(text, "secret-marker"));
+  int requests = 0, emf = 0;
+  char *save = NULL;
+  for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+    cJSON *j = cJSON_Parse(line);
+    ck_assert_msg(j != NULL, "not JSON: %s", line);
+    if (cJSON_GetObjectItem(j, "_aws")) {
+      emf++;
+      ck_assert_int_eq((int)cJSON_GetNumberValue(cJSON_GetObjectItem(j, "ValidationFailures")), 1);
+      ck_assert(cJSON_IsNumber(cJSON_GetObjectItem(j, "Latency")));
+    } else if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(j, "message")), "request") == 0) {
+      requests++;
+      ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(j, "method")), "POST");
+      ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(j, "route")), "/orders");
+      ck_assert_int_eq((int)cJSON_GetNumberValue(cJSON_GetObjectItem(j, "status")), 422);
+      ck_assert(cJSON_IsNumber(cJSON_GetObjectItem(j, "duration_ms")));
+      ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(j, "api_request_id")), "test-request-1");
+    }
+    cJSON_Delete(j);
+  }
+  ck_assert_int_eq(requests, 1);
+  ck_assert_int_eq(emf, 1);
+  at_response_free(&r);
+  free(ev);
+  free(text);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("unit.api.http");
   TCase *pieces = tcase_create("pieces");
@@ -336,6 +377,7 @@ int main(void) {
   tcase_add_test(inv, list_and_get_parameters);
   tcase_add_test(inv, database_unreachable_is_503);
   tcase_add_test(inv, not_an_api_gateway_event_faults);
+  tcase_add_test(inv, one_log_line_without_body);
   suite_add_tcase(s, inv);
   return at_run_suite(s);
 }
