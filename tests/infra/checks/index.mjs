@@ -8,5 +8,6 @@ import network from './network.mjs';
 import edge from './edge.mjs';
 import logs from './logs.mjs';
 import iam from './iam.mjs';
+import timeouts from './timeouts.mjs';
 
-export const ALL_CHECKS = [...structure, ...database, ...secretsKms, ...s3, ...sqs, ...network, ...edge, ...logs, ...iam];
+export const ALL_CHECKS = [...structure, ...database, ...secretsKms, ...s3, ...sqs, ...network, ...edge, ...logs, ...iam, ...timeouts];

@@ -35,6 +35,7 @@ export function makeContext(tree) {
     instances: () => tree.instances,
     /** [file, first line, last line] of a declared block, or null. */
     span(block) {
+      if (!['resource', 'data', 'module'].includes(block.kind)) return null;
       const text = tree.texts.get(block.file) || '';
       const labels = block.kind === 'module' ? [block.name] : [block.type, block.name];
       const sp = blockSpan(text, block.kind, labels);
