@@ -55,6 +55,8 @@ module "aurora" {
       promotion_tier    = 0
     }
     # A reader in another AZ takes over within a minute if the writer's AZ fails (RDS.15).
+    # Serverless v2 readers in promotion tiers 0-1 scale with the writer, so the failover target
+    # is already sized for the load.
     reader = {
       availability_zone = var.azs[1]
       promotion_tier    = 1

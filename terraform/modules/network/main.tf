@@ -11,6 +11,24 @@ locals {
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
 
+  database_acl_inbound = [for i, cidr in var.private_subnet_cidrs : {
+    rule_number = 100 + i
+    rule_action = "allow"
+    protocol    = "tcp"
+    from_port   = 5432
+    to_port     = 5432
+    cidr_block  = cidr
+  }]
+  # Network ACLs are stateless: answers to the proxy leave on its ephemeral ports.
+  database_acl_outbound = [for i, cidr in var.private_subnet_cidrs : {
+    rule_number = 100 + i
+    rule_action = "allow"
+    protocol    = "tcp"
+    from_port   = 1024
+    to_port     = 65535
+    cidr_block  = cidr
+  }]
+
   flow_log_group_name = "/aws/vpc-flow-log/${var.name}"
   flow_log_group_arn  = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.flow_log_group_name}"
 }
@@ -31,6 +49,12 @@ module "vpc" {
   create_database_subnet_route_table     = true
   create_database_internet_gateway_route = false
   create_database_nat_gateway_route      = false
+
+  # Defence in depth below the security groups: the database subnets talk PostgreSQL with the
+  # private subnets (where RDS Proxy lives) and nothing else.
+  database_dedicated_network_acl = true
+  database_inbound_acl_rules     = local.database_acl_inbound
+  database_outbound_acl_rules    = local.database_acl_outbound
 
   create_igw              = false
   enable_nat_gateway      = false
