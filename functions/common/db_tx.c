@@ -59,6 +59,11 @@ static db_status db_tx_once(db_session *s, db_isolation iso, db_tx_body body, vo
   }
   *stage = DB_TX_COMMIT_SENT;
   st = db_tx_commit(s, err);
+  /* COMMIT not sent (deadline) or refused: never leave the transaction open
+   * on a connection the next invocation will use. */
+  if (st != DB_OK && s->conn && PQtransactionStatus(s->conn) != PQTRANS_IDLE) db_tx_rollback(s);
+  /* abandoned at the deadline while committing: as unknown as a lost connection */
+  if (st == DB_TIMEOUT && !s->conn) st = DB_CONNECTION_LOST;
   s->in_tx = 0;
   return st;
 }
@@ -69,8 +74,7 @@ static int db_tx_again(db_session *s, db_status st, db_tx_stage stage, db_idempo
   if (st != DB_CONNECTION_LOST || *reconnects > 0) return 0;
   if (stage == DB_TX_COMMIT_SENT && idem != DB_IDEMPOTENT) return 0;
   ++*reconnects;
-  db__log(s, LR_LOG_WARN, "connection lost in a transaction; running it again",
-          NULL);
+  db__log(s, LR_LOG_WARN, "connection lost in a transaction; running it again", NULL);
   return 1;
 }
 

@@ -118,6 +118,7 @@ typedef struct db_hooks {
   void *sleep_arg;
 } db_hooks;
 
+/* Not thread-safe: one invocation at a time uses it, as Lambda runs them. */
 typedef struct db_session db_session;
 
 /* What the last failed statement said (for callers that need the constraint). */

@@ -371,6 +371,16 @@ START_TEST(deadline_cancels_a_long_statement) {
 }
 END_TEST
 
+/* Writes, then lets the deadline pass before COMMIT. */
+static db_status expire_then_write(db_session *s, void *arg, char err[DB_ERR_LEN]) {
+  body_state *b = arg;
+  b->calls++;
+  db_status st = db_exec(s, DB_NOT_IDEMPOTENT, "INSERT INTO t VALUES (43, 'tx')", 0, NULL, NULL,
+                         err);
+  db_session_set_deadline(s, epoch_ms() - 1);
+  return st;
+}
+
 START_TEST(deadline_passed_nothing_sent) {
   char err[DB_ERR_LEN] = "";
   db_session_set_deadline(sess, epoch_ms() - 1);
@@ -393,8 +403,18 @@ START_TEST(deadline_passed_nothing_sent) {
   b.fail_on_calls = 9;
   ck_assert_int_eq(tx(DB_NOT_IDEMPOTENT, &b), DB_TIMEOUT);
   ck_assert_int_eq(b.calls, 1);
+  /* the deadline passes between the body and COMMIT: rolled back, not left open */
+  body_state quick = {.id = 43, .give = DB_OK};
   db_session_set_deadline(sess, 0);
-  ck_assert_int_eq(it_count("sess", "SELECT count(*) FROM t"), 0);
+  ck_assert_int_eq(db_transaction(sess, DB_NOT_IDEMPOTENT, expire_then_write, &quick, err),
+                   DB_TIMEOUT);
+  db_session_set_deadline(sess, 0);
+  PGconn *c = db_session_conn(sess, err);
+  ck_assert_ptr_nonnull(c);
+  ck_assert_int_eq(PQtransactionStatus(c), PQTRANS_IDLE);
+  ck_assert_int_eq(exec0(DB_NOT_IDEMPOTENT, "INSERT INTO t VALUES (44, 'autocommit')"), DB_OK);
+  ck_assert_int_eq(it_count("sess", "SELECT count(*) FROM t WHERE id = 44"), 1);
+  ck_assert_int_eq(it_count("sess", "SELECT count(*) FROM t WHERE id <> 44"), 0);
   ck_assert_int_eq(db_ping(sess, err), DB_OK);
 }
 END_TEST
