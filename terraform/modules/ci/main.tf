@@ -66,13 +66,6 @@ resource "aws_iam_role" "this" {
   max_session_duration = 3600
 
   tags = var.tags
-
-  lifecycle {
-    precondition {
-      condition     = var.oidc_provider_create_enabled || var.oidc_provider_arn != null
-      error_message = "oidc_provider_arn is required when oidc_provider_create_enabled is false."
-    }
-  }
 }
 
 resource "aws_iam_role_policy" "this" {

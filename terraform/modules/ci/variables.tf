@@ -44,6 +44,11 @@ variable "oidc_provider_arn" {
   description = "ARN of an existing token.actions.githubusercontent.com provider, used when oidc_provider_create_enabled is false."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.oidc_provider_create_enabled || var.oidc_provider_arn != null
+    error_message = "oidc_provider_arn is required when oidc_provider_create_enabled is false."
+  }
 }
 
 variable "lambda_key_arn" {

@@ -26,13 +26,6 @@ resource "aws_route53_zone" "this" {
   comment = "${var.name}: public zone of the API"
 
   tags = var.tags
-
-  lifecycle {
-    precondition {
-      condition     = var.hosted_zone_name != null
-      error_message = "hosted_zone_name is required when hosted_zone_create_enabled is true."
-    }
-  }
 }
 
 data "aws_route53_zone" "existing" {
@@ -141,13 +134,6 @@ resource "aws_api_gateway_domain_name" "this" {
   }
 
   tags = var.tags
-
-  lifecycle {
-    precondition {
-      condition     = var.hosted_zone_create_enabled || var.hosted_zone_id != null
-      error_message = "hosted_zone_id is required when hosted_zone_create_enabled is false."
-    }
-  }
 }
 
 # IPv4 only: the regional domain is not dual-stack, so an AAAA alias would have no target.

@@ -23,12 +23,22 @@ variable "hosted_zone_name" {
   description = "Name of the hosted zone to create when hosted_zone_create_enabled is true."
   type        = string
   default     = null
+
+  validation {
+    condition     = !var.hosted_zone_create_enabled || var.hosted_zone_name != null
+    error_message = "hosted_zone_name is required when hosted_zone_create_enabled is true."
+  }
 }
 
 variable "hosted_zone_id" {
   description = "Id of an existing public hosted zone, used when hosted_zone_create_enabled is false."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.hosted_zone_create_enabled || var.hosted_zone_id != null
+    error_message = "hosted_zone_id is required when hosted_zone_create_enabled is false."
+  }
 }
 
 variable "query_logging_enabled" {
