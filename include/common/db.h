@@ -146,8 +146,11 @@ void db_session_set_deadline(db_session *s, int64_t deadline_ms);
 void db_session_close(db_session *s);
 
 /* Runs one statement with text parameters (NULL entries are SQL NULL) as an
- * unnamed PQexecParams. On DB_OK, *res (if res is not NULL) receives the result,
- * which the caller PQclear()s; on failure *res is NULL.
+ * unnamed PQexecParams. Outside db_transaction every statement commits on its
+ * own: never send BEGIN/COMMIT through db_exec (the connection outlives the
+ * invocation, and a transaction left open would swallow the next one's work).
+ * On DB_OK, *res (if res is not NULL) receives the result, which the caller
+ * PQclear()s; on failure *res is NULL.
  * Outside a transaction, a connection found broken before sending is reopened
  * (once, with a short backoff); a connection lost while the statement was in
  * flight is reopened and the statement resent only when DB_IDEMPOTENT. Inside
