@@ -26,12 +26,22 @@ variable "github_repository" {
 variable "github_environment" {
   description = "GitHub Actions environment whose jobs may assume the role (its protection rules gate the deploy)."
   type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_.-]{1,255}$", var.github_environment))
+    error_message = "The environment name must be 1-255 letters, digits, _, . or - (no wildcard)."
+  }
 }
 
 variable "github_branch" {
   description = "Branch whose workflow runs may assume the role when a job does not use an environment; null allows only the environment."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.github_branch == null || can(regex("^[A-Za-z0-9_./-]{1,255}$", var.github_branch))
+    error_message = "The branch must be a plain branch name (no wildcard)."
+  }
 }
 
 variable "oidc_provider_create_enabled" {
