@@ -9,5 +9,6 @@ import edge from './edge.mjs';
 import logs from './logs.mjs';
 import iam from './iam.mjs';
 import timeouts from './timeouts.mjs';
+import scope from './scope.mjs';
 
-export const ALL_CHECKS = [...structure, ...database, ...secretsKms, ...s3, ...sqs, ...network, ...edge, ...logs, ...iam, ...timeouts];
+export const ALL_CHECKS = [...structure, ...database, ...secretsKms, ...s3, ...sqs, ...network, ...edge, ...logs, ...iam, ...timeouts, ...scope];
