@@ -55,8 +55,8 @@ module "query_log_key" {
 }
 
 resource "aws_cloudwatch_log_group" "query_log" {
-  provider = aws.us_east_1
   count    = var.query_logging_enabled ? 1 : 0
+  provider = aws.us_east_1
 
   name              = "/aws/route53/${trimsuffix(local.zone_name, ".")}"
   retention_in_days = var.log_retention_days
@@ -87,8 +87,8 @@ data "aws_iam_policy_document" "query_log" {
 }
 
 resource "aws_cloudwatch_log_resource_policy" "query_log" {
-  provider = aws.us_east_1
   count    = var.query_logging_enabled ? 1 : 0
+  provider = aws.us_east_1
 
   policy_name     = "${var.name}-route53-query-logs"
   policy_document = data.aws_iam_policy_document.query_log[0].json
