@@ -12,32 +12,43 @@ locals {
     missing_data       = "notBreaching"
   }
 
-  lambda_alarms = merge([
-    for fn, cfg in var.functions : {
-      "${fn}-errors" = {
-        description = "${local.function_names[fn]} reported errors (5 min)."
-        namespace   = "AWS/Lambda"
-        metric_name = "Errors"
-        dimensions  = { FunctionName = local.function_names[fn] }
-      }
-      "${fn}-throttles" = {
-        description = "${local.function_names[fn]} was throttled (5 min)."
-        namespace   = "AWS/Lambda"
-        metric_name = "Throttles"
-        dimensions  = { FunctionName = local.function_names[fn] }
-      }
-      "${fn}-duration-p99" = {
-        description        = "${local.function_names[fn]} p99 duration above ${cfg.duration_p99_alarm_ms} ms (timeout ${cfg.timeout_seconds} s) for 15 min."
-        namespace          = "AWS/Lambda"
-        metric_name        = "Duration"
-        dimensions         = { FunctionName = local.function_names[fn] }
-        statistic          = null
-        extended_statistic = "p99"
-        evaluation_periods = 3
-        threshold          = cfg.duration_p99_alarm_ms
-      }
-    }
-  ]...)
+  # One entry per function and metric, as key/value pairs so the table reads without argument
+  # expansion.
+  lambda_alarms = { for a in flatten([
+    for fn, cfg in var.functions : [
+      {
+        key   = "${fn}-errors"
+        value = {
+          description = "${local.function_names[fn]} reported errors (5 min)."
+          namespace   = "AWS/Lambda"
+          metric_name = "Errors"
+          dimensions  = { FunctionName = local.function_names[fn] }
+        }
+      },
+      {
+        key   = "${fn}-throttles"
+        value = {
+          description = "${local.function_names[fn]} was throttled (5 min)."
+          namespace   = "AWS/Lambda"
+          metric_name = "Throttles"
+          dimensions  = { FunctionName = local.function_names[fn] }
+        }
+      },
+      {
+        key   = "${fn}-duration-p99"
+        value = {
+          description        = "${local.function_names[fn]} p99 duration above ${cfg.duration_p99_alarm_ms} ms (timeout ${cfg.timeout_seconds} s) for 15 min."
+          namespace          = "AWS/Lambda"
+          metric_name        = "Duration"
+          dimensions         = { FunctionName = local.function_names[fn] }
+          statistic          = null
+          extended_statistic = "p99"
+          evaluation_periods = 3
+          threshold          = cfg.duration_p99_alarm_ms
+        }
+      },
+    ]
+  ]) : a.key => a.value }
 
   service_alarms = {
     "api-5xx" = {
