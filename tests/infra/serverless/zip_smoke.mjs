@@ -100,8 +100,10 @@ async function runOnce(taskDir, handler, event) {
   child.stdout.on('data', (d) => output.push(String(d)));
   child.stderr.on('data', (d) => output.push(String(d)));
   const exited = new Promise((done) => child.on('close', done));
-  const timeout = new Promise((done) => setTimeout(() => done('timeout'), RUN_TIMEOUT_MS));
+  let timer;
+  const timeout = new Promise((done) => { timer = setTimeout(() => done('timeout'), RUN_TIMEOUT_MS); });
   const first = await Promise.race([api.firstPost(), exited.then(() => 'exited'), timeout]);
+  clearTimeout(timer);
   child.kill('SIGKILL');
   await exited;
   api.close();
@@ -109,6 +111,7 @@ async function runOnce(taskDir, handler, event) {
 }
 
 async function main() {
+  const t0 = Date.now();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'orders-zip-smoke-'));
   try {
     const zip = path.join(work, 'bootstrap.zip');
@@ -116,7 +119,7 @@ async function main() {
     const task = path.join(work, 'task');
     fs.mkdirSync(task);
     execFileSync('unzip', ['-q', zip, '-d', task]);
-    report(true, 'scripts/package made the zip of the built bootstrap');
+    report(true, `scripts/package made the zip of the built bootstrap (${Date.now() - t0} ms)`);
 
     const health = await runOnce(task, 'api', {
       resource: '/health', path: '/health', httpMethod: 'GET', headers: { Accept: 'application/json' },
@@ -135,6 +138,7 @@ async function main() {
       'the answer carries Cache-Control: no-store, X-Request-Id, Strict-Transport-Security', [JSON.stringify(headers)]);
 
     const unknown = await runOnce(task, 'no-such-handler', {});
+    console.log(`# unknown-handler run took ${unknown.ms} ms`);
     report(unknown.posts.some((p) => p.url === `${PREFIX}/init/error`), 'an unknown _HANDLER is reported to /runtime/init/error',
       [`first: ${unknown.first}`, ...unknown.posts.map((p) => p.url), ...unknown.output.split('\n').slice(-5)]);
   } catch (e) {
