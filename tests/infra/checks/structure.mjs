@@ -109,6 +109,7 @@ function declarations(mod) {
   for (const m of mod.modules.values()) out.push({ id: `module.${m.name}`, file: m.file, raw: m.body });
   for (const r of mod.resources) out.push({ id: `${r.type}.${r.name}`, file: r.file, raw: r.body });
   for (const d of mod.data) out.push({ id: `data.${d.type}.${d.name}`, file: d.file, raw: d.body });
+  for (const p of mod.providers) out.push({ id: `provider.${p.name}${p.body.alias ? `.${p.body.alias}` : ''}`, file: p.file, raw: p.body });
   return out;
 }
 
@@ -127,6 +128,13 @@ export const tfReferences = {
           if (p) problems.add(p);
         }
         res.push(problems.size ? bad(ctx.rel(d.file), d.id, [...problems].join('; ')) : ok(ctx.rel(d.file), d.id));
+      }
+      // Terraform only warns about an undeclared name in tfvars: a typo would
+      // silently drop the setting (say, deletion protection), so it fails here.
+      if (mod.tfvars) {
+        const unknown = Object.keys(mod.tfvars.values).filter((k) => !mod.variables.has(k));
+        const f = ctx.rel(mod.tfvars.file);
+        res.push(unknown.length ? bad(f, 'terraform.tfvars', `sets undeclared variable(s) ${unknown.join(', ')}`) : ok(f, 'terraform.tfvars'));
       }
     }
     return res;
@@ -209,4 +217,28 @@ export const tfDocumented = {
   },
 };
 
-export default [tfParse, tfReferences, tfModuleInputs, tfDocumented];
+// Names that hold credentials (STYLE: no secret in tfvars or outputs; IAC-RULES 8).
+const SECRET_NAME = /(^|_)(password|passwd|secret|token|private_key|access_key|secret_key|api_key)(_value)?$/i;
+
+export const tfNoPlainSecrets = {
+  name: 'tf_no_plain_secrets', ids: ['TF.SECRETS', 'RDS.24', 'F34'],
+  run(ctx) {
+    const res = [];
+    for (const mod of ctx.tree.dirs.values()) {
+      for (const v of [...mod.variables.values(), ...mod.outputs.values()]) {
+        if (!SECRET_NAME.test(v.name)) continue;
+        const kind = mod.variables.get(v.name) === v ? 'variable' : 'output';
+        const id = `${kind}.${v.name}`;
+        res.push(v.body.sensitive === true ? ok(ctx.rel(v.file), id) : bad(ctx.rel(v.file), id, 'credential-like name without sensitive = true'));
+      }
+      if (mod.tfvars) {
+        const f = ctx.rel(mod.tfvars.file);
+        const set = Object.keys(mod.tfvars.values).filter((k) => SECRET_NAME.test(k));
+        res.push(set.length ? bad(f, 'terraform.tfvars', `sets credential-like variable(s) ${set.join(', ')}: secrets stay out of tfvars`) : ok(f, 'terraform.tfvars'));
+      }
+    }
+    return res;
+  },
+};
+
+export default [tfParse, tfReferences, tfModuleInputs, tfDocumented, tfNoPlainSecrets];

@@ -17,7 +17,7 @@ export const isLocalSource = (s) => typeof s === 'string' && (s.startsWith('./')
 function emptyModule(dir) {
   return {
     dir, files: [], variables: new Map(), locals: new Map(), outputs: new Map(),
-    modules: new Map(), resources: [], data: [], tfvars: null,
+    modules: new Map(), resources: [], data: [], providers: [], tfvars: null,
   };
 }
 
@@ -27,6 +27,7 @@ function addDecl(mod, doc, file) {
   for (const [name, b] of Object.entries(doc.output || {})) mod.outputs.set(name, { name, body: one(b), file });
   for (const [name, b] of Object.entries(doc.module || {})) mod.modules.set(name, { name, body: one(b), file, kind: 'module' });
   for (const blk of doc.locals || []) for (const [name, raw] of Object.entries(blk)) mod.locals.set(name, { name, raw, file });
+  for (const [name, bs] of Object.entries(doc.provider || {})) for (const b of [].concat(bs)) mod.providers.push({ name, body: b || {}, file });
   for (const [kind, key] of [['resource', 'resources'], ['data', 'data']]) {
     for (const [type, byName] of Object.entries(doc[kind] || {})) {
       for (const [name, b] of Object.entries(byName)) mod[key].push({ kind, type, name, body: one(b), file });
