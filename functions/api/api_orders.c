@@ -12,6 +12,8 @@
 /* The queue send may take what is left of the invocation but this margin,
  * which the answer and the outbox update need. */
 #define API_SEND_MARGIN_MS 1500
+/* Without a deadline (tests, tools) a send still gets a bound. */
+#define API_SEND_DEFAULT_MS 5000
 
 /* ---- POST /orders -------------------------------------------------------- */
 
@@ -65,9 +67,11 @@ static void create_publish(api_call *c, const order_create_result *res) {
     return;
   }
   char msg_id[LR_SQS_MESSAGE_ID_LEN] = "";
+  int64_t deadline = c->ctx->deadline_ms > 0 ? c->ctx->deadline_ms - API_SEND_MARGIN_MS
+                                             : lr_aws_now_ms() + API_SEND_DEFAULT_MS;
   lr_aws_status st = lr_sqs_send_message(c->a->sqs, c->a->app->cfg.orders_queue_url,
                                          res->message.data, res->message.len, c->ctx->trace_id,
-                                         c->ctx->deadline_ms - API_SEND_MARGIN_MS, msg_id, err);
+                                         deadline, msg_id, err);
   db_status dst = st == LR_AWS_OK ? outbox_mark_published(c->a->app->db, res->outbox_id, dberr)
                                   : outbox_mark_failed(c->a->app->db, res->outbox_id, dberr);
   if (st != LR_AWS_OK) {

@@ -2,7 +2,12 @@
  * the embedded migrations, the local seed): every route, idempotency under
  * concurrency, cancel transitions and stock release, the database going
  * down, and a queue that cannot be reached. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -333,6 +338,89 @@ START_TEST(queue_unreachable_keeps_outbox) {
 }
 END_TEST
 
+/* A one-request SQS stand-in: keeps what it was sent, answers with a MessageId. */
+typedef struct mock_sqs {
+  int fd;
+  int port;
+  char request[16384];
+  size_t len;
+} mock_sqs;
+
+static void *mock_sqs_serve(void *arg) {
+  mock_sqs *m = arg;
+  struct pollfd pfd = {.fd = m->fd, .events = POLLIN};
+  if (poll(&pfd, 1, 20000) != 1) return NULL; /* never reached: the test fails on what was not sent */
+  int c = accept(m->fd, NULL, NULL);
+  if (c < 0) return NULL;
+  size_t want = 0;
+  for (ssize_t n; m->len < sizeof m->request - 1 &&
+                  (n = read(c, m->request + m->len, sizeof m->request - 1 - m->len)) > 0;) {
+    m->len += (size_t)n;
+    m->request[m->len] = '\0';
+    char *end = strstr(m->request, "\r\n\r\n");
+    char *cl = strcasestr(m->request, "content-length:");
+    if (end && cl && !want) want = (size_t)(end + 4 - m->request) + strtoul(cl + 15, NULL, 10);
+    if (want && m->len >= want) break;
+  }
+  static const char answer[] = "{\"MessageId\":\"5fea7756-0ea4-451a-a703-a558b933e274\"}";
+  char head[256];
+  int hl = snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.0\r\n"
+                    "Content-Length: %zu\r\nConnection: close\r\n\r\n", sizeof answer - 1);
+  ck_assert_int_eq(write(c, head, (size_t)hl), hl);
+  ck_assert_int_eq(write(c, answer, sizeof answer - 1), (ssize_t)(sizeof answer - 1));
+  close(c);
+  return NULL;
+}
+
+START_TEST(queue_message_sent_after_commit) {
+  fresh("t_sent");
+  mock_sqs m = {.fd = socket(AF_INET, SOCK_STREAM, 0)};
+  struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  socklen_t sl = sizeof sa;
+  ck_assert_int_eq(bind(m.fd, (struct sockaddr *)&sa, sizeof sa), 0);
+  ck_assert_int_eq(listen(m.fd, 4), 0);
+  ck_assert_int_eq(getsockname(m.fd, (struct sockaddr *)&sa, &sl), 0);
+  char url[128], endpoint[64];
+  snprintf(endpoint, sizeof endpoint, "http://127.0.0.1:%d", ntohs(sa.sin_port));
+  snprintf(url, sizeof url, "%s/000000000000/orders", endpoint);
+  setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE", 1);
+  setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", 1);
+  const char *extra[] = {"ORDERS_QUEUE_URL", url, "AWS_REGION", "eu-west-1",
+                         "AWS_ENDPOINT_URL_SQS", endpoint, NULL};
+  api_app *a = db_app("t_sent", extra);
+  pthread_t t;
+  ck_assert_int_eq(pthread_create(&t, NULL, mock_sqs_serve, &m), 0);
+  lr_logger lg;
+  lr_logger_init(&lg, stderr, "orders", "api");
+  const char *h[] = {JSON_CT, NULL};
+  char *ev = at_event(AT_V2, "POST", "/orders", NULL, h, ORDER_1, 0);
+  at_response r = at_invoke_log(a, ev, &lg);
+  free(ev);
+  pthread_join(t, NULL);
+  close(m.fd);
+  ck_assert_int_eq(r.status, 201);
+  const char *id = at_body_str(&r, "id");
+  ck_assert_ptr_nonnull(strstr(m.request, "X-Amz-Target: AmazonSQS.SendMessage"));
+  char *body = strstr(m.request, "\r\n\r\n");
+  ck_assert_ptr_nonnull(body);
+  cJSON *sent = cJSON_Parse(body + 4);
+  ck_assert_ptr_nonnull(sent);
+  ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(sent, "QueueUrl")), url);
+  cJSON *msg = cJSON_Parse(cJSON_GetStringValue(cJSON_GetObjectItem(sent, "MessageBody")));
+  ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(msg, "type")), "order.created");
+  ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(msg, "order_id")), id);
+  ck_assert_int_eq(strlen(cJSON_GetStringValue(cJSON_GetObjectItem(msg, "occurred_at"))), 27);
+  const cJSON *th = cJSON_GetObjectItem(cJSON_GetObjectItem(sent, "MessageSystemAttributes"), "AWSTraceHeader");
+  ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(th, "StringValue")),
+                   "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1");
+  cJSON_Delete(msg);
+  cJSON_Delete(sent);
+  ck_assert_int_eq(it_count("t_sent", "SELECT count(*) FROM outbox WHERE published_at IS NOT NULL AND attempts = 1"), 1);
+  at_response_free(&r);
+  api_app_free(a);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("integration.api");
   TCase *tc = tcase_create("db");
@@ -344,6 +432,7 @@ int main(void) {
   tcase_add_test(tc, list_pages_newest_first);
   tcase_add_test(tc, cancel_transitions_and_stock);
   tcase_add_test(tc, queue_unreachable_keeps_outbox);
+  tcase_add_test(tc, queue_message_sent_after_commit);
   tcase_add_test(tc, database_down_is_503);
   suite_add_tcase(s, tc);
   return it_main(s, NULL);
