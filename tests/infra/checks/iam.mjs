@@ -134,5 +134,23 @@ export const iamTrustNamed = {
   }),
 };
 
-export default [iamNoWildcards, iamTrustNamed];
+// AWS managed policies that amount to administrator rights.
+const ADMIN_POLICY = /:policy\/(AdministratorAccess|PowerUserAccess|IAMFullAccess)$/;
+const ATTACHMENTS = ['aws_iam_role_policy_attachment', 'aws_iam_policy_attachment', 'aws_iam_user_policy_attachment', 'aws_iam_group_policy_attachment'];
+
+function adminProblem(v) {
+  const text = typeof v === 'string' ? v : v instanceof Unknown ? String(v.text) : '';
+  return ADMIN_POLICY.test(text) || /(AdministratorAccess|PowerUserAccess|IAMFullAccess)["}]*$/.test(text) ? `attaches ${text}` : null;
+}
+
+export const iamNoAdminPolicies = {
+  name: 'iam_no_admin_policies', ids: ['CKV_AWS_274', 'IAM.1'],
+  run: (ctx) => [
+    ...ctx.blocks('resource', ATTACHMENTS).map((t) => verdict(t, adminProblem(t.get('policy_arn')))),
+    ...ctx.blocks('resource', 'aws_iam_role').filter((t) => t.body.managed_policy_arns !== undefined)
+      .map((t) => all(t, arr(t.get('managed_policy_arns')).map(adminProblem))),
+  ],
+};
+
+export default [iamNoWildcards, iamTrustNamed, iamNoAdminPolicies];
 export { isObj, arr };

@@ -82,8 +82,22 @@ function unresolved(tree, mod, seg, allowedRoots) {
   return hasBlock(mod.resources, root, a) ? null : `${root}.${a} is not declared`;
 }
 
-// Attributes whose expressions are not value references.
-const SKIP_KEYS = new Set(['lifecycle', 'provider', 'providers', 'type']);
+// Attributes whose expressions are not value references: provider
+// configurations, a variable's type constraint, lifecycle.ignore_changes
+// (attribute names); preconditions and replace_triggered_by are checked.
+const SKIP_KEYS = new Set(['provider', 'providers']);
+
+function referenceBody(id, raw) {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return raw;
+  const out = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (SKIP_KEYS.has(k) || (k === 'type' && id.startsWith('variable.'))) continue;
+    out[k] = k === 'lifecycle' && Array.isArray(v)
+      ? v.map((l) => (l && typeof l === 'object' ? Object.fromEntries(Object.entries(l).filter(([n]) => n !== 'ignore_changes')) : l))
+      : v;
+  }
+  return out;
+}
 
 function dynamicIterators(raw, out = new Set()) {
   if (Array.isArray(raw)) raw.forEach((r) => dynamicIterators(r, out));
@@ -119,8 +133,7 @@ export const tfReferences = {
     const res = [];
     for (const mod of ctx.tree.dirs.values()) {
       for (const d of declarations(mod)) {
-        const raw = d.raw && typeof d.raw === 'object' && !Array.isArray(d.raw)
-          ? Object.fromEntries(Object.entries(d.raw).filter(([k]) => !SKIP_KEYS.has(k))) : d.raw;
+        const raw = referenceBody(d.id, d.raw);
         const iters = dynamicIterators(raw);
         const problems = new Set();
         for (const t of traversals(raw, ctx.tree.asts)) {

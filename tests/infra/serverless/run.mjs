@@ -103,6 +103,20 @@ function infraFilesAgree() {
 
 // functionsConfig: the functions as serverless.yml writes them (the template and osls's state
 // always carry the provider's defaults).
+// STYLE "serverless.yml" 1: fixed order of the top-level keys, names from service and stage.
+function styleChecks() {
+  const config = loadServerlessYml(root);
+  const order = ['service', 'frameworkVersion', 'params', 'provider', 'package', 'functions', 'resources', 'plugins'];
+  const keys = Object.keys(config);
+  report(JSON.stringify(keys) === JSON.stringify(order), 'serverless.yml: top-level keys in the fixed order',
+    [`got ${keys.join(', ')}`]);
+  report(config.provider.apiName === '${self:service}-${sls:stage}' && config.service === 'orders',
+    'serverless.yml: service orders, API named ${self:service}-${sls:stage}', [`${config.service} ${config.provider.apiName}`]);
+  const artifacts = Object.entries(config.functions).filter(([, f]) => (f.package || {}).artifact !== 'dist/bootstrap.zip');
+  report(config.package.individually === true && artifacts.length === 0,
+    'serverless.yml: package.individually, every function deploys dist/bootstrap.zip', artifacts.map(([n]) => n));
+}
+
 const ctxFor = (stage, tf) => ({ stage, tf, functionsConfig: loadServerlessYml(root).functions || {} });
 
 async function offlineStage(stage, tf) {
@@ -169,6 +183,7 @@ async function main() {
   fixtureChecks({ stage: 'dev', tf: { proxyBorrowTimeoutS: 10, workerTimeoutS: 30, proxyMaxConnectionsPercent: 90 } });
   pluginChecks();
   infraFilesAgree();
+  styleChecks();
   for (const stage of ['dev', 'prod']) await offlineStage(stage, tf);
   await ssmStage('dev', tf);
   await defaultIsSsm();
