@@ -27,7 +27,7 @@ const rules = [...lambdaRules, ...apiRules, ...iamRules, roleMatrixRule, ...cros
 
 // Rules that do not apply, with the reason, printed so that they are never silent.
 const NOT_APPLICABLE = [
-  ['R29', 'CKV_AWS_272', 'code signing: not used; the zip is built and deployed by one pipeline whose OIDC role alone may update the functions (terraform/modules/ci)'],
+  ['R29', 'CKV_AWS_272', 'code signing (optional): not adopted; the zip is built reproducibly from the reviewed commit and deployed through the deploy role (terraform/modules/ci); AWS Signer would add a signing profile and a signing step to that pipeline'],
   ['R36', 'CKV_AWS_206', "the custom domain and its TLS_1_2 policy are Terraform's (modules/edge); here only its mapping is checked"],
   ['R39c', 'CKV2_AWS_53', 'request validation: the api handler validates and answers RFC 9457 problems per field (DESIGN); a gateway model would answer 400 in another format first'],
   ['R35b', 'CKV2_AWS_31', "WAF logging is configured on the web ACL, which is Terraform's (modules/edge/waf.tf)"],
