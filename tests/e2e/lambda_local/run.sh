@@ -1,0 +1,216 @@
+#!/usr/bin/env bash
+# lambda-local end to end, against echo-bootstrap, fixture-bootstrap and a
+# shell runtime (env_bootstrap.sh): HTTP through REST and HTTP API formats,
+# base64 bodies, the invoke command, crash, timeout, malformed answers, init
+# failure, concurrency, SIGTERM. Everything on 127.0.0.1, every process
+# stopped on exit. Prints "N passed, N failed"; exit 77 when a binary is missing.
+#   run.sh LAMBDA_LOCAL ECHO_BOOTSTRAP FIXTURE_BOOTSTRAP
+set -u
+LL=${1:-} ECHO_BIN=${2:-} FIX_BIN=${3:-}
+HERE="$(cd "$(dirname "$0")" && pwd)"
+for b in "$LL" "$ECHO_BIN" "$FIX_BIN"; do
+  [ -n "$b" ] && [ -x "$b" ] || { echo "skipped: lambda-local, echo-bootstrap or fixture-bootstrap not built"; exit 77; }
+done
+abs() { (cd "$(dirname "$1")" && printf '%s/%s' "$(pwd)" "$(basename "$1")"); }
+LL=$(abs "$LL") ECHO_BIN=$(abs "$ECHO_BIN") FIX_BIN=$(abs "$FIX_BIN")
+command -v node >/dev/null && command -v curl >/dev/null || { echo "skipped: node and curl are needed"; exit 77; }
+
+WORK=$(mktemp -d)
+PASS=0 FAIL=0 SERVER_PID="" PORT=""
+cleanup() {
+  [ -n "$SERVER_PID" ] && kill -KILL "$SERVER_PID" 2>/dev/null
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+ok() { PASS=$((PASS + 1)); echo "ok   $1"; }
+ko() { FAIL=$((FAIL + 1)); echo "FAIL $1${2:+: $2}"; [ -f "$WORK/server.log" ] && tail -15 "$WORK/server.log" | sed 's/^/     | /'; }
+check() { local name=$1; shift; if "$@"; then ok "$name"; else ko "$name"; fi; }
+# t 'CONDITION': a compound condition (&&) as one check.
+t() { eval "$1"; }
+# jget FILE EXPR: the JavaScript expression over the parsed JSON document j.
+jget() { node -e 'const j=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));const v=eval(process.argv[2]);process.stdout.write(typeof v==="string"?v:JSON.stringify(v))' "$1" "$2" 2>/dev/null; }
+free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+
+cat >"$WORK/stack.json" <<JSON
+{
+  "region": "eu-west-1",
+  "bootstrap": "$FIX_BIN",
+  "functions": {
+    "echo": {"bootstrap": "$ECHO_BIN", "timeout": 5, "concurrency": 1},
+    "env": {"bootstrap": "$HERE/env_bootstrap.sh", "handler": "env.handler", "memory": 256, "timeout": 7,
+            "env": {"OWN_VAR": "own \${E2E_VAR:-fallback}"}},
+    "crash": {"handler": "crash"},
+    "hang": {"handler": "hang", "timeout": 1},
+    "slow": {"handler": "hang", "timeout": 2, "concurrency": 3},
+    "malformed": {"handler": "malformed"},
+    "error": {"handler": "error"},
+    "initfail": {"handler": "initfail"},
+    "big": {"handler": "big"}
+  },
+  "http": {"function": "echo", "port": 0}
+}
+JSON
+
+# start_server FUNCTION [lambda-local options...]: serves FUNCTION on a free port.
+start_server() {
+  local fn=$1
+  shift
+  PORT=$(free_port)
+  "$LL" serve --config "$WORK/stack.json" --function "$fn" --port "$PORT" "$@" >"$WORK/server.out" 2>"$WORK/server.log" &
+  SERVER_PID=$!
+  local i
+  for i in $(seq 1 100); do
+    grep -q "serving function" "$WORK/server.log" 2>/dev/null && return 0
+    kill -0 "$SERVER_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  ko "start $fn" "lambda-local did not start serving"
+  return 1
+}
+
+# stop_server: SIGTERM must end lambda-local with 0 and leave none of its children.
+stop_server() {
+  local kids rc=0 k alive=""
+  kids=$(ps -o pid= --ppid "$SERVER_PID" 2>/dev/null)
+  kill -TERM "$SERVER_PID"
+  wait "$SERVER_PID" || rc=$?
+  SERVER_PID=""
+  for k in $kids; do kill -0 "$k" 2>/dev/null && alive="$alive $k"; done
+  [ "$rc" -eq 0 ] && [ -z "$alive" ]
+}
+
+# req NAME [curl args...]: body in $WORK/NAME.body, status in $WORK/NAME.code
+req() {
+  local name=$1
+  shift
+  curl -s --max-time 20 -o "$WORK/$name.body" -w '%{http_code}' "$@" >"$WORK/$name.code" || true
+}
+code() { cat "$WORK/$1.code"; }
+
+# ---- HTTP API (payload 2.0) with echo: the event comes back as the body ----
+if start_server echo --format http; then
+  req v2 "http://127.0.0.1:$PORT/orders/a%20b?x=1&x=2&y=%26" -H 'X-Dup: 1' -H 'X-Dup: 2' -H 'Cookie: a=1; b=2' \
+    -H 'User-Agent: e2e'
+  check "http api: 200 with the event as the body" [ "$(code v2)" = 200 ]
+  check "http api: version, rawPath, decoded path" [ "$(jget "$WORK/v2.body" '[j.version,j.rawPath,j.requestContext.http.path].join("|")')" = "2.0|/orders/a%20b|/orders/a b" ]
+  check "http api: query joined, raw query kept" [ "$(jget "$WORK/v2.body" '[j.queryStringParameters.x,j.queryStringParameters.y,j.rawQueryString].join("|")')" = "1,2|&|x=1&x=2&y=%26" ]
+  check "http api: headers lower-cased and joined, cookies apart" [ "$(jget "$WORK/v2.body" '[j.headers["x-dup"],j.cookies.join(";"),j.headers.cookie===undefined].join("|")')" = "1,2|a=1;b=2|true" ]
+  check "http api: request context" [ "$(jget "$WORK/v2.body" '[j.requestContext.http.method,j.requestContext.http.sourceIp,j.requestContext.http.userAgent,j.requestContext.stage,typeof j.requestContext.timeEpoch].join("|")')" = "GET|127.0.0.1|e2e|local|number" ]
+  req text -X POST "http://127.0.0.1:$PORT/t" -H 'Content-Type: application/json' --data-binary '{"k":"v é"}'
+  check "http api: text body as is" [ "$(jget "$WORK/text.body" '[j.body,j.isBase64Encoded].join("|")')" = '{"k":"v é"}|false' ]
+  head -c 3000 /dev/urandom >"$WORK/bin.in"
+  req bin -X POST "http://127.0.0.1:$PORT/b" -H 'Content-Type: application/octet-stream' --data-binary @"$WORK/bin.in"
+  jget "$WORK/bin.body" 'j.body' | base64 -d >"$WORK/bin.out" 2>/dev/null
+  check "http api: binary body base64-encoded, bytes intact" cmp -s "$WORK/bin.in" "$WORK/bin.out"
+  check "http api: isBase64Encoded" [ "$(jget "$WORK/bin.body" 'j.isBase64Encoded')" = true ]
+  head -c $((10 * 1024 * 1024 + 1)) /dev/zero >"$WORK/huge"
+  req huge -X POST "http://127.0.0.1:$PORT/h" --data-binary @"$WORK/huge"
+  check "a body over 10 MB: 413" [ "$(code huge)" = 413 ]
+  req after_huge "http://127.0.0.1:$PORT/still"
+  check "served after the 413" [ "$(code after_huge)" = 200 ]
+  check "SIGTERM: exit 0, no child left" stop_server
+fi
+
+# ---- REST API (payload 1.0): an answer without statusCode is a 502 ----
+if start_server echo; then
+  req rest "http://127.0.0.1:$PORT/x?q=1"
+  check "rest api: echo's answer lacks statusCode: 502" [ "$(code rest)" = 502 ]
+  check "rest api: API Gateway's message" [ "$(jget "$WORK/rest.body" 'j.message')" = "Internal server error" ]
+  stop_server
+fi
+
+# ---- the environment and the Runtime API headers Lambda gives ----
+if start_server env --format http; then
+  req envh "http://127.0.0.1:$PORT/e" -H 'X-Amzn-Trace-Id: Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1'
+  check "env: the caller's X-Amzn-Trace-Id becomes the trace id" [ "$(jget "$WORK/envh.body" 'j["Lambda-Runtime-Trace-Id"]')" = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1" ]
+  stop_server
+fi
+printf '{"hello":"world"}' >"$WORK/event.json"
+E2E_VAR=set "$LL" invoke env "$WORK/event.json" --config "$WORK/stack.json" >"$WORK/env.json" 2>"$WORK/server.log"
+check "env: invoke exits 0" [ $? -eq 0 ]
+check "env: Lambda's variables" [ "$(jget "$WORK/env.json" '[j._HANDLER,j.AWS_LAMBDA_FUNCTION_NAME,j.AWS_LAMBDA_FUNCTION_VERSION,j.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,j.AWS_LAMBDA_LOG_GROUP_NAME,j.AWS_REGION,j.AWS_DEFAULT_REGION,j.TZ].join("|")')" = 'env.handler|env|$LATEST|256|/aws/lambda/env|eu-west-1|eu-west-1|:UTC' ]
+check "env: runtime API address on 127.0.0.1, task root, dummy credentials" [ "$(jget "$WORK/env.json" '[/^127\.0\.0\.1:\d+$/.test(j.AWS_LAMBDA_RUNTIME_API),j.LAMBDA_TASK_ROOT,j.AWS_ACCESS_KEY_ID!=="",j.AWS_SECRET_ACCESS_KEY!==""].join("|")')" = "true|$HERE|true|true" ]
+check "env: the function's own variables, expanded" [ "$(jget "$WORK/env.json" 'j.OWN_VAR')" = "own set" ]
+check "env: request id, ARN and trace id headers" [ "$(jget "$WORK/env.json" '[/^[0-9a-f-]{36}$/.test(j["Lambda-Runtime-Aws-Request-Id"]),j["Lambda-Runtime-Invoked-Function-Arn"],/^Root=1-[0-9a-f]{8}-[0-9a-f]{24}/.test(j["Lambda-Runtime-Trace-Id"])].join("|")')" = "true|arn:aws:lambda:eu-west-1:000000000000:function:env|true" ]
+check "env: deadline about the timeout ahead" [ "$(jget "$WORK/env.json" 'const d=Number(j["Lambda-Runtime-Deadline-Ms"])-j.now_ms; d>5000&&d<=7000')" = true ]
+check "env: the event as sent" [ "$(jget "$WORK/env.json" 'j.event.hello')" = world ]
+check "env: START/END/REPORT lines" grep -qE '^REPORT RequestId: [0-9a-f-]{36}	Duration: [0-9.]+ ms	Billed Duration: [0-9]+ ms	Memory Size: 256 MB	Max Memory Used: [0-9]+ MB	Init Duration: [0-9.]+ ms$' "$WORK/server.log"
+
+# ---- the invoke command ----
+printf '{"a":[1,2,{"b":null}]}' >"$WORK/ev.json"
+out=$("$LL" invoke echo "$WORK/ev.json" --config "$WORK/stack.json" 2>/dev/null)
+rc=$?
+check "invoke: echo prints the event, exit 0" t '[ $rc -eq 0 ] && [ "$out" = '\''{"a":[1,2,{"b":null}]}'\'' ]'
+out=$(printf '{"stdin":true}' | "$LL" invoke echo - --config "$WORK/stack.json" 2>/dev/null)
+check "invoke: event from stdin" [ "$out" = '{"stdin":true}' ]
+out=$("$LL" invoke echo --config "$WORK/stack.json" 2>/dev/null)
+check "invoke: {} without an event" [ "$out" = '{}' ]
+printf '{"a":' >"$WORK/bad.json"
+"$LL" invoke echo "$WORK/bad.json" --config "$WORK/stack.json" >/dev/null 2>&1
+check "invoke: an event that is not JSON: exit 2" [ $? -eq 2 ]
+"$LL" invoke nosuch --config "$WORK/stack.json" >/dev/null 2>&1
+check "invoke: unknown function: exit 2" [ $? -eq 2 ]
+"$LL" invoke echo --config "$WORK/nonexistent.json" >/dev/null 2>&1
+check "invoke: missing config: exit 2" [ $? -eq 2 ]
+
+# ---- failures through invoke: exit 1 with the error printed ----
+invoke_fails() { # FUNCTION EXPECTED_ERROR_TYPE
+  "$LL" invoke "$1" --config "$WORK/stack.json" >"$WORK/$1.out" 2>"$WORK/server.log"
+  local rc=$?
+  [ "$rc" -eq 1 ] && [ "$(jget "$WORK/$1.out" 'j.errorType')" = "$2" ]
+}
+check "invoke: function error" invoke_fails error Fixture.Error
+check "invoke: crash reported" invoke_fails crash Runtime.Crash
+check "invoke: init failure reported" invoke_fails initfail Fixture.InitFailed
+check "invoke: response over 6 MB" invoke_fails big Function.ResponseSizeTooLarge
+check "invoke: hang killed at its timeout" invoke_fails hang Sandbox.Timedout
+check "invoke: timeout logged like Lambda" grep -q 'Task timed out after 1.00 seconds' "$WORK/server.log"
+check "invoke: timeout REPORT status" grep -q 'Status: timeout' "$WORK/server.log"
+"$LL" invoke malformed --config "$WORK/stack.json" >"$WORK/malformed.out" 2>/dev/null
+rc=$?
+check "invoke: malformed answer printed as is, exit 0" t '[ $rc -eq 0 ] && grep -q '\''json at all'\'' "$WORK/malformed.out"'
+
+# ---- failures through HTTP ----
+if start_server crash; then
+  req c1 "http://127.0.0.1:$PORT/"
+  req c2 "http://127.0.0.1:$PORT/"
+  check "crash over HTTP: 502" [ "$(code c1)" = 502 ]
+  check "crash: the process died and the next request had a fresh one" t '[ "$(code c2)" = 502 ] && [ "$(grep -c '\''process ended'\'' "$WORK/server.log")" -ge 2 ] && [ "$(grep -c '\''Init Duration'\'' "$WORK/server.log")" -ge 2 ]'
+  stop_server
+fi
+if start_server hang; then
+  req h1 "http://127.0.0.1:$PORT/"
+  req h2 "http://127.0.0.1:$PORT/"
+  check "hang over HTTP: 502 at the function's timeout" t '[ "$(code h1)" = 502 ] && [ "$(code h2)" = 502 ]'
+  check "hang: killed and restarted for the next request" [ "$(grep -c 'Task timed out' "$WORK/server.log")" -eq 2 ]
+  stop_server
+fi
+if start_server malformed; then
+  req m "http://127.0.0.1:$PORT/"
+  check "malformed answer over HTTP: 502 Internal server error" t '[ "$(code m)" = 502 ] && [ "$(jget "$WORK/m.body" '\''j.message'\'')" = "Internal server error" ] && grep -q '\''malformed Lambda proxy response'\'' "$WORK/server.log"'
+  stop_server
+fi
+if start_server malformed --format http; then
+  req m2 "http://127.0.0.1:$PORT/"
+  check "malformed answer over HTTP API: 502" [ "$(code m2)" = 502 ]
+  stop_server
+fi
+if start_server initfail; then
+  req i "http://127.0.0.1:$PORT/"
+  check "init failure over HTTP: 502, reported in the log" t '[ "$(code i)" = 502 ] && grep -q '\''init error Fixture.InitFailed'\'' "$WORK/server.log"'
+  stop_server
+fi
+
+# ---- concurrency: three instances take three requests at once ----
+if start_server slow; then
+  for n in 1 2 3; do req "p$n" "http://127.0.0.1:$PORT/p$n" & done
+  wait $(jobs -p | grep -v "^$SERVER_PID$") 2>/dev/null
+  check "concurrency 3: all answered" [ "$(cat "$WORK/p1.code" "$WORK/p2.code" "$WORK/p3.code")" = "502502502" ]
+  starts_before_first_timeout=$(awk '/Task timed out/{exit} /^START RequestId/{n++} END{print n+0}' "$WORK/server.log")
+  check "concurrency 3: three invocations ran in parallel" [ "$starts_before_first_timeout" -eq 3 ]
+  stop_server
+fi
+
+echo "$PASS passed, $FAIL failed"
+[ "$FAIL" -eq 0 ]
