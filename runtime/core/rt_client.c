@@ -171,8 +171,6 @@ static void setup(lr__client *c) {
   curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
   curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, c->headers);
-  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(h, CURLOPT_HEADERDATA, c);
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_discard);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, c);
 }
@@ -225,6 +223,10 @@ static int next_attempt(lr__client *c, const void *arg) {
   reset_headers(c);
   lr_buf_reset(&c->event);
   setup(c);
+  /* Only /next's headers are kept: a post's answer must not clear the
+   * request id the loop is still using. */
+  curl_easy_setopt(c->curl, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(c->curl, CURLOPT_HEADERDATA, c);
   curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_body);
   return perform(c, 200, 299);
 }
