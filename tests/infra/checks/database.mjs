@@ -5,7 +5,7 @@
 import { all, verdict } from '../lib/result.mjs';
 import {
   customerKeyProblem, mustBeTrue, mustNotBeTrue, declaredTimeouts, FUNCTION_TIMEOUT,
-  isKnown, isObj, arr, show, refersTo,
+  isKnown, isObj, show, refersTo,
 } from '../lib/policy.mjs';
 
 const aurora = (ctx) => [...ctx.blocks('resource', 'aws_rds_cluster'), ...ctx.registryCalls('rds-aurora')];
@@ -173,4 +173,3 @@ export default [
   auroraMultiAz, auroraCopyTags, auroraMasterCredentials, auroraPerformanceInsights, auroraNotPublic,
   proxySettings,
 ];
-export { arr };

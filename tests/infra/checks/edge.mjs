@@ -4,7 +4,7 @@
 // (DECIDED), so CKV2_AWS_29 itself is enforced by tests/infra/serverless; here
 // the ACL must exist in every composition that has an API custom domain.
 import { all, verdict } from '../lib/result.mjs';
-import { companions, show, isObj, arr } from '../lib/policy.mjs';
+import { companions, show } from '../lib/policy.mjs';
 
 // DESIGN: 2000 requests per 5 minutes per IP.
 export const RATE_LIMIT_MAX = 2000;
@@ -123,4 +123,3 @@ function keyProblem(k) {
 }
 
 export default [wafWebAcl, wafLogging, apiDomainTls, route53QueryLogging, acmCertificate];
-export { isObj, arr };

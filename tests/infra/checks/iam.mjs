@@ -5,7 +5,7 @@
 // its own annotated line, and a wildcard that arrives through a variable
 // cannot be annotated, so it fails.
 import { all, verdict } from '../lib/result.mjs';
-import { policyStatements, documentStatements, show, isRef, isObj, arr, Unknown } from '../lib/policy.mjs';
+import { policyStatements, documentStatements, show, isRef, arr, Unknown } from '../lib/policy.mjs';
 
 // Resources whose arguments hold a policy document (JSON or a data source ref).
 const POLICY_ARGS = {
@@ -153,4 +153,3 @@ export const iamNoAdminPolicies = {
 };
 
 export default [iamNoWildcards, iamTrustNamed, iamNoAdminPolicies];
-export { isObj, arr };

@@ -1,7 +1,7 @@
 // Secrets Manager and KMS (IAC-RULES.md 12-15).
 import { all, verdict } from '../lib/result.mjs';
 import {
-  customerKeyProblem, mustBeTrue, companions, policyStatements, hasStarPrincipal, show, isObj,
+  customerKeyProblem, mustBeTrue, companions, policyStatements, hasStarPrincipal, show,
 } from '../lib/policy.mjs';
 
 const secrets = (ctx) => ctx.blocks('resource', 'aws_secretsmanager_secret');
@@ -89,4 +89,3 @@ export const kmsKeyPolicy = {
 };
 
 export default [secretCmk, secretRotation, kmsRotation, kmsKeyPolicy];
-export { isObj };

@@ -74,7 +74,9 @@ function unresolved(tree, mod, seg, allowedRoots) {
     if (!call) return `module.${a} is not declared`;
     const dir = calleeDir(mod, call);
     const callee = dir && tree.dirs.get(dir);
-    if (callee && b !== undefined && !/^\d+$/.test(b) && !callee.outputs.has(b)) return `module.${a}.${b}: ${path.basename(dir)} has no output ${b}`;
+    // module.x[0].out and module.x["k"].out name the output after the index.
+    const out = b !== undefined && /^(\d+|".*")$/.test(b) ? seg[3] : b;
+    if (callee && out !== undefined && !callee.outputs.has(out)) return `module.${a}.${out}: ${path.basename(dir)} has no output ${out}`;
     return null;
   }
   if (root === 'data') return hasBlock(mod.data, a, b) ? null : `data.${a}.${b} is not declared`;

@@ -134,12 +134,15 @@ function resolve(tree, root, trav, inst, text) {
   const rest = (n) => trav.slice(n);
   if (root === 'var' && trav[1]) return applySegments(varValue(tree, inst, trav[1].segment), rest(2));
   if (root === 'local' && trav[1]) return applySegments(localValue(tree, inst, trav[1].segment), rest(2));
-  if (root === 'module' && trav[1] && trav[2]) {
+  if (root === 'module' && trav[1]) {
+    // module.x[0].out / module.x["k"].out: a counted or for_each module is
+    // instantiated once here, so its index selects that one instance.
+    const at = trav[2] && trav[2].type === 'indexTraversal' ? 3 : 2;
     const child = inst.children.get(trav[1].segment);
-    const out = child && child.mod.outputs.get(trav[2].segment);
+    const out = child && trav[at] && child.mod.outputs.get(trav[at].segment);
     if (out) {
       const v = memo(child.outMemo, out.name, () => tree.eval.value(out.body.value, child));
-      return applySegments(v, rest(3));
+      return applySegments(v, rest(at + 1));
     }
   }
   if (['each', 'count', 'self', 'path', 'terraform'].includes(root)) return new Unknown(text);

@@ -12,8 +12,15 @@ export function customerKeyProblem(v, what) {
   if (v === undefined || v === null || v === '') return `${what} is not set (a customer-managed KMS key is required)`;
   if (isRef(v)) {
     if (/^(aws_kms_key|aws_kms_replica_key|aws_kms_external_key)\./.test(v.path)) return null;
-    if (/^module\./.test(v.path)) return null;
-    if (/^data\.aws_kms_key\./.test(v.path)) return null;
+    // A module output counts when it is named as a key (module.kms.key_arn);
+    // project modules were already resolved to what their outputs hold.
+    if (/^module\.[^.]+\.(.+\.)?[^.]*key[^.]*$/.test(v.path)) return null;
+    if (/^data\.aws_kms_key\./.test(v.path)) {
+      const name = v.path.split('.')[2];
+      const d = v.inst && v.inst.mod.data.find((b) => b.type === 'aws_kms_key' && b.name === name);
+      const id = d && d.body.key_id;
+      return typeof id === 'string' && /alias\/aws\//.test(id) ? `${what} = ${v.path} looks up the AWS-managed ${id}` : null;
+    }
     return `${what} = ${v.path} is not a KMS key`;
   }
   if (typeof v === 'string') {
