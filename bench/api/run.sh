@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# bench/api: the api function on the local stack (lambda-local with several api
+# instances, throw-away PostgreSQL, fauxqs), measured with wrk: POST /orders
+# and GET /orders/{id}, p50/p99 and requests/s; then database round trips per
+# request, counted from the server's statement log (log_statement=all).
+#   bench/api/run.sh BUILD_DIR [INSTANCES] [SECONDS]
+# Build first, e.g.:
+#   cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=OFF
+#   cmake --build build/bench --target bootstrap lambda-local -j
+set -euo pipefail
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=$(cd "${1:?build dir}" && pwd); INSTANCES=${2:-4}; SECS=${3:-10}
+command -v wrk >/dev/null || { echo "wrk is not installed (scripts/deps)" >&2; exit 1; }
+source "$SRC/tests/e2e/api/stack.sh"
+LOG_LEVEL=warn stack_start "$SRC" "$BUILD" rest "$INSTANCES"
+SERVER_LOG="$D/pg/server.log"
+BODY='{"customer_id":"c-bench","items":[{"sku":"SKU-1","quantity":1},{"sku":"SKU-4","quantity":2}]}'
+sql() { psql -d orders -qAt -v ON_ERROR_STOP=1 -c "$1"; }
+
+ID=$(curl -s -H 'Content-Type: application/json' --data "$BODY" "$BASE/orders" |
+  node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).id))')
+
+echo "== wrk: $INSTANCES api instances, $INSTANCES connections, ${SECS}s each (build: $BUILD)"
+echo "-- POST /orders"
+wrk -t2 -c"$INSTANCES" -d"${SECS}s" --latency -s "$SRC/bench/api/create.lua" "$BASE/orders" |
+  grep -E 'Requests/sec|Latency|50%|99%|Non-2xx|Socket errors'
+echo "-- GET /orders/{id}"
+wrk -t2 -c"$INSTANCES" -d"${SECS}s" --latency "$BASE/orders/$ID" |
+  grep -E 'Requests/sec|Latency|50%|99%|Non-2xx|Socket errors'
+echo "-- GET /health (no database: the runtime and lambda-local floor)"
+wrk -t2 -c"$INSTANCES" -d"${SECS}s" --latency "$BASE/health" | grep -E 'Requests/sec|50%|99%'
+
+# Round trips: statements the server received while N requests ran, one at a time.
+N=50
+count_statements() { grep -cE 'LOG:  (statement|execute)' "$SERVER_LOG" || true; }
+sql "ALTER SYSTEM SET log_statement = 'all'" && sql "SELECT pg_reload_conf()" >/dev/null
+sleep 0.5
+for what in create create_with_key get list cancel; do
+  before=$(count_statements)
+  for i in $(seq 1 $N); do
+    case $what in
+      create) curl -s -o /dev/null -H 'Content-Type: application/json' --data "$BODY" "$BASE/orders" ;;
+      create_with_key) curl -s -o /dev/null -H 'Content-Type: application/json' -H "Idempotency-Key: k-$i" \
+                         --data "$BODY" "$BASE/orders" ;;
+      get) curl -s -o /dev/null "$BASE/orders/$ID" ;;
+      list) curl -s -o /dev/null "$BASE/orders?customer_id=c-bench&limit=20" ;;
+      cancel) curl -s -o /dev/null -X POST "$BASE/orders/$(sql "SELECT id FROM orders WHERE status = 'PENDING' LIMIT 1")/cancel" ;;
+    esac
+  done
+  sleep 0.3
+  after=$(count_statements)
+  # cancel's own id lookups are psql statements of this script: one per request, subtracted
+  extra=0; [ "$what" = cancel ] && extra=$N
+  echo "round trips per request, $what: $(( (after - before - extra) * 100 / N ))/100 (statements $((after - before - extra)) for $N requests)"
+done
+sql "ALTER SYSTEM RESET log_statement" && sql "SELECT pg_reload_conf()" >/dev/null
