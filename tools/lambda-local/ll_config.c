@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ll_json.h"
 #include "lr/buf.h"
 
 #define LL_EXPAND_MAX 4096
@@ -267,10 +268,11 @@ static const char *const ll_root_keys[] = {"region", "bootstrap", "env", "functi
 ll_status ll_config_parse(const char *json, size_t len, const char *base_dir, ll_config *out,
                           char *err, size_t errcap) {
   memset(out, 0, sizeof *out);
-  const char *end = NULL;
-  cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
+  cJSON *root = ll_json_parse(json, len);
   if (!root) {
-    ll_err_set(err, errcap, "not valid JSON (near byte %zu)", end ? (size_t)(end - json) : (size_t)0);
+    const char *at = cJSON_GetErrorPtr();
+    size_t off = at && at >= json && at <= json + len ? (size_t)(at - json) : len;
+    ll_err_set(err, errcap, "not one valid JSON document (near byte %zu)", off);
     return LL_CONFIG;
   }
   ll_status st = ll_check_keys(root, ll_root_keys, "the top level", err, errcap);

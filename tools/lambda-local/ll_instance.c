@@ -261,8 +261,7 @@ void ll_instance_invoke(ll_instance *in, ll_invocation *inv, int limit_s) {
   }
   bool delivered = in->delivered_ns >= queued_ns;
   double duration_ms = delivered ? (double)(in->done_ns - in->delivered_ns) / 1e6 : 0.0;
-  double init_ms = delivered && in->init_pending ? in->init_ms : 0.0;
-  if (delivered) in->init_pending = false;
+  double init_ms = delivered ? in->cur_init_ms : 0.0;
   in->cur = NULL;
   in->cur_state = LL_CUR_NONE;
   if (delivered) ll__report_end(in, inv, duration_ms, init_ms);

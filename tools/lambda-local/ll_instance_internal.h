@@ -31,6 +31,7 @@ struct ll_instance {
   bool timed_out;    /* the current process was killed for its timeout */
   int64_t spawned_ns, delivered_ns, done_ns;
   double init_ms;
+  double cur_init_ms; /* the init duration the current invocation reports (0: warm) */
   long peak_mb;
   ll_invocation *cur;
   ll_cur_state cur_state;

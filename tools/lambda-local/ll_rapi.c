@@ -74,6 +74,10 @@ static enum MHD_Result ll_rapi_next(ll_instance *in, struct MHD_Connection *c) {
   if (r) {
     in->cur_state = LL_CUR_DELIVERED;
     in->delivered_ns = ll__now_ns();
+    /* Taken now: a process dying right after answering is replaced (and its
+     * init figures reset) before the caller wakes up to write the REPORT. */
+    in->cur_init_ms = in->init_pending ? in->init_ms : 0.0;
+    in->init_pending = false;
     ll__report_start(in, in->cur);
     pthread_cond_broadcast(&in->cv); /* the caller's deadline is now the function's timeout */
   }

@@ -87,6 +87,15 @@ req() {
   curl -s --max-time 20 -o "$WORK/$name.body" -w '%{http_code}' "$@" >"$WORK/$name.code" || true
 }
 code() { cat "$WORK/$1.code"; }
+# wait_log PATTERN N: up to 5 s for N lines of the server log to match (they may follow the answer).
+wait_log() {
+  local i
+  for i in $(seq 1 50); do
+    [ "$(grep -c "$1" "$WORK/server.log")" -ge "$2" ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
 
 # ---- HTTP API (payload 2.0) with echo: the event comes back as the body ----
 if start_server echo --format http; then
@@ -175,6 +184,7 @@ check "invoke: malformed answer printed as is, exit 0" t '[ $rc -eq 0 ] && grep 
 if start_server crash; then
   req c1 "http://127.0.0.1:$PORT/"
   req c2 "http://127.0.0.1:$PORT/"
+  wait_log 'process ended' 2
   check "crash over HTTP: 502" [ "$(code c1)" = 502 ]
   check "crash: the process died and the next request had a fresh one" t '[ "$(code c2)" = 502 ] && [ "$(grep -c '\''process ended'\'' "$WORK/server.log")" -ge 2 ] && [ "$(grep -c '\''Init Duration'\'' "$WORK/server.log")" -ge 2 ]'
   stop_server

@@ -1,0 +1,8 @@
+#ifndef LL_TESTS_H
+#define LL_TESTS_H
+#include <check.h>
+
+Suite *ll_apigw_suite(void);
+Suite *ll_config_suite(void);
+
+#endif
