@@ -5,11 +5,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { runChecks, formatFailure, formatAllowed } from './lib/runner.mjs';
 import { ALL_CHECKS } from './checks/index.mjs';
+import { SOURCE_ROOT } from './lib/hcl.mjs';
 
 async function main() {
   const args = process.argv.slice(2);
   const verbose = args.includes('-v');
-  const root = args.find((a) => !a.startsWith('-')) || 'terraform';
+  const root = args.find((a) => !a.startsWith('-')) || path.relative(process.cwd(), path.join(SOURCE_ROOT, 'terraform')) || '.';
   if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) {
     console.error(`check.mjs: ${root}: not a directory`);
     return 2;

@@ -79,7 +79,7 @@ export const iamNoWildcards = {
       res.push(verdict(t, bad.length ? describe(bad) : null));
     }
     for (const t of ctx.blocks('resource', Object.keys(POLICY_ARGS).filter((k) => POLICY_ARGS[k]))) {
-      const v = t.get(POLICY_ARGS[t.block.type]);
+      const v = t.policy(POLICY_ARGS[t.block.type]);
       // References to policy documents are checked at the data source; absent policies elsewhere.
       if (v === undefined || v === null || isRef(v)) continue;
       const { statements, problem } = policyStatements(ctx, v);
@@ -129,7 +129,7 @@ function trustProblems(statements) {
 export const iamTrustNamed = {
   name: 'iam_trust_named', ids: ['CKV_AWS_60', 'CKV_AWS_61', 'IAM.TRUST'],
   run: (ctx) => ctx.blocks('resource', 'aws_iam_role').map((t) => {
-    const { statements, problem } = policyStatements(ctx, t.get('assume_role_policy'));
+    const { statements, problem } = policyStatements(ctx, t.policy('assume_role_policy'));
     return all(t, problem ? [problem] : trustProblems(statements));
   }),
 };

@@ -78,7 +78,7 @@ export const s3TlsOnly = {
     const pol = one(ctx, t, 'aws_s3_bucket_policy')[0];
     if (!pol) p.push('no aws_s3_bucket_policy (a TLS-only policy is required)');
     else {
-      const { statements, problem } = policyStatements(ctx, pol.get('policy'));
+      const { statements, problem } = policyStatements(ctx, pol.policy('policy'));
       if (problem) p.push(problem);
       else {
         if (!statements.some(isTlsDeny)) p.push('policy has no Deny on aws:SecureTransport = false');

@@ -75,10 +75,10 @@ export const kmsRotation = {
 export const kmsKeyPolicy = {
   name: 'kms_key_policy', ids: ['CKV2_AWS_64', 'CKV_AWS_33', 'F76', 'KMS.1', 'KMS.2', 'KMS.5'],
   run: (ctx) => ctx.blocks('resource', 'aws_kms_key').map((t) => {
-    let policy = t.get('policy');
+    let policy = t.policy('policy');
     if (policy === undefined) {
       const kp = companions(ctx, t, 'aws_kms_key_policy', 'key_id')[0];
-      policy = kp && kp.get('policy');
+      policy = kp && kp.policy('policy');
     }
     if (policy === undefined) return verdict(t, 'no key policy: the default grants the whole account');
     const { statements, problem } = policyStatements(ctx, policy);

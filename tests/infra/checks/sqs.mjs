@@ -54,7 +54,7 @@ export const sqsQueuePolicy = {
   run: (ctx) => queues(ctx).map((t) => {
     const pols = companions(ctx, t, 'aws_sqs_queue_policy', 'queue_url');
     if (!pols.length) return verdict(t, 'no aws_sqs_queue_policy (a TLS-only policy is required)');
-    const { statements, problem } = policyStatements(ctx, pols[0].get('policy'));
+    const { statements, problem } = policyStatements(ctx, pols[0].policy('policy'));
     if (problem) return verdict(t, problem);
     const allows = statements.filter((s) => s.effect === 'Allow');
     return all(t, [

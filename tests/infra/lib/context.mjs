@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { attr, isLocalSource } from './model.mjs';
 import { blockSpan } from './hcl.mjs';
-import { isKnown, isObj, isRef, Unknown } from './eval.mjs';
+import { isKnown, isObj, isRef, Unknown, splitTemplate } from './eval.mjs';
 
 export function makeContext(tree) {
   const rel = (f) => path.relative(process.cwd(), f) || f;
@@ -61,11 +61,36 @@ export function makeContext(tree) {
     inst, block, body: block.body, file: rel(block.file), id,
     label: `${id} [${inst.label}]`,
     get: (name) => attr(tree, inst, block.body, name),
+    policy: (name) => policyValue(tree, inst, block.body, name),
     value: (raw, scope) => tree.eval.value(raw, inst, scope || new Map()),
     sub: (name) => subBlocks(tree, inst, block.body, name),
     expand: () => expand(tree, inst, block),
   });
   return ctx;
+}
+
+/**
+ * A policy argument: its value, or for a heredoc/string template of JSON
+ * (policy = <<EOF {...${aws_sqs_queue.q.arn}...} EOF) the parsed JSON with
+ * each interpolation substituted — known values as themselves, references as
+ * "ref:<path>" (never "*"). An interpolation that is neither leaves the
+ * Unknown, so the policy fails as not statically known.
+ */
+export function policyValue(tree, inst, body, name) {
+  const v = attr(tree, inst, body, name);
+  const raw = body && body[name];
+  if (!(v instanceof Unknown) || typeof raw !== 'string' || !raw.trim().startsWith('{')) return v;
+  const parts = splitTemplate(raw);
+  if (!parts) return v;
+  let text = '';
+  for (const p of parts) {
+    if (p.lit !== undefined) { text += p.lit; continue; }
+    const x = tree.eval.expr(p.expr, inst, new Map(), 0);
+    if (isRef(x)) text += `ref:${x.path}`;
+    else if (isKnown(x) && (typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean')) text += String(x);
+    else return v;
+  }
+  try { return JSON.parse(text); } catch { return v; }
 }
 
 /**
