@@ -19,6 +19,10 @@
 enum { LL_EXIT_OK = 0, LL_EXIT_FAILED = 1, LL_EXIT_USAGE = 2, LL_EXIT_SIGNAL = 130 };
 
 static void ll_block_signals(sigset_t *set) {
+  /* A shell starts background jobs with SIGINT ignored, and an ignored signal
+   * never reaches sigwait: take the default back before blocking it. */
+  signal(SIGINT, SIG_DFL);
+  signal(SIGTERM, SIG_DFL);
   sigemptyset(set);
   sigaddset(set, SIGINT);
   sigaddset(set, SIGTERM);
