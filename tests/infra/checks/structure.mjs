@@ -144,6 +144,7 @@ export const tfReferences = {
         }
         res.push(problems.size ? bad(ctx.rel(d.file), d.id, [...problems].join('; ')) : ok(ctx.rel(d.file), d.id));
       }
+      for (const d of mod.duplicates) res.push(bad(ctx.rel(d.file), d.id, 'declared more than once in this module'));
       // Terraform only warns about an undeclared name in tfvars: a typo would
       // silently drop the setting (say, deletion protection), so it fails here.
       if (mod.tfvars) {

@@ -22,7 +22,7 @@ export function findModuleDirs(root) {
   const walk = (dir) => {
     let entries;
     try { entries = fs.readdirSync(dir, { withFileTypes: true }); } catch { return; }
-    if (entries.some((e) => e.isFile() && e.name.endsWith('.tf'))) dirs.push(dir);
+    if (entries.some((e) => e.isFile() && (e.name.endsWith('.tf') || e.name.endsWith('.tf.json')))) dirs.push(dir);
     for (const e of entries) {
       if (e.isDirectory() && !e.name.startsWith('.')) walk(path.join(dir, e.name));
     }

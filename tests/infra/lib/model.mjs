@@ -17,20 +17,33 @@ export const isLocalSource = (s) => typeof s === 'string' && (s.startsWith('./')
 function emptyModule(dir) {
   return {
     dir, files: [], variables: new Map(), locals: new Map(), outputs: new Map(),
-    modules: new Map(), resources: [], data: [], providers: [], tfvars: null,
+    modules: new Map(), resources: [], data: [], providers: [], tfvars: null, duplicates: [],
   };
 }
 
 function addDecl(mod, doc, file) {
   const one = (b) => (Array.isArray(b) ? b[0] || {} : b || {});
-  for (const [name, b] of Object.entries(doc.variable || {})) mod.variables.set(name, { name, body: one(b), file });
-  for (const [name, b] of Object.entries(doc.output || {})) mod.outputs.set(name, { name, body: one(b), file });
-  for (const [name, b] of Object.entries(doc.module || {})) mod.modules.set(name, { name, body: one(b), file, kind: 'module' });
-  for (const blk of doc.locals || []) for (const [name, raw] of Object.entries(blk)) mod.locals.set(name, { name, raw, file });
+  // Terraform rejects a name declared twice; the checks would see only one.
+  const put = (map, kind, name, decl) => {
+    if (map.has(name) || (Array.isArray(doc[kind] && doc[kind][name]) && doc[kind][name].length > 1)) mod.duplicates.push({ file, id: `${kind}.${name}` });
+    map.set(name, decl);
+  };
+  for (const [name, b] of Object.entries(doc.variable || {})) put(mod.variables, 'variable', name, { name, body: one(b), file });
+  for (const [name, b] of Object.entries(doc.output || {})) put(mod.outputs, 'output', name, { name, body: one(b), file });
+  for (const [name, b] of Object.entries(doc.module || {})) put(mod.modules, 'module', name, { name, body: one(b), file, kind: 'module' });
+  for (const blk of doc.locals || []) {
+    for (const [name, raw] of Object.entries(blk)) {
+      if (mod.locals.has(name)) mod.duplicates.push({ file, id: `local.${name}` });
+      mod.locals.set(name, { name, raw, file });
+    }
+  }
   for (const [name, bs] of Object.entries(doc.provider || {})) for (const b of [].concat(bs)) mod.providers.push({ name, body: b || {}, file });
   for (const [kind, key] of [['resource', 'resources'], ['data', 'data']]) {
     for (const [type, byName] of Object.entries(doc[kind] || {})) {
-      for (const [name, b] of Object.entries(byName)) mod[key].push({ kind, type, name, body: one(b), file });
+      for (const [name, b] of Object.entries(byName)) {
+        if (mod[key].some((r) => r.type === type && r.name === name) || (Array.isArray(b) && b.length > 1)) mod.duplicates.push({ file, id: `${kind === 'data' ? 'data.' : ''}${type}.${name}` });
+        mod[key].push({ kind, type, name, body: one(b), file });
+      }
     }
   }
 }
@@ -42,7 +55,15 @@ export async function loadTree(root) {
   for (const dir of findModuleDirs(tree.root)) {
     const mod = emptyModule(dir);
     tree.dirs.set(dir, mod);
-    const names = fs.readdirSync(dir).filter((f) => f.endsWith('.tf')).sort();
+    const all = fs.readdirSync(dir).sort();
+    // JSON syntax and override files change how Terraform merges a module;
+    // the checks do not model them, so they fail instead of being ignored.
+    for (const name of all.filter((f) => f.endsWith('.tf.json') || /(^|_)override\.tf$/.test(f))) {
+      const file = path.join(dir, name);
+      tree.files.push(file);
+      tree.parseErrors.push({ file, message: 'JSON-syntax and override files are not supported by the offline checks' });
+    }
+    const names = all.filter((f) => f.endsWith('.tf') && !/(^|_)override\.tf$/.test(f));
     for (const name of names) {
       const file = path.join(dir, name);
       const res = await parseFile(file);
