@@ -134,14 +134,25 @@ export function varValue(tree, inst, name) {
   return memo(inst.varMemo, name, () => {
     const decl = inst.mod.variables.get(name);
     if (!decl) return new Unknown(`var.${name}`, 'undeclared variable');
-    if (inst.call && Object.prototype.hasOwnProperty.call(inst.call.body, name)) {
-      return tree.eval.value(inst.call.body[name], inst.parent);
-    }
-    const tfv = !inst.parent && inst.mod.tfvars && inst.mod.tfvars.values;
-    if (tfv && Object.prototype.hasOwnProperty.call(tfv, name)) return tree.eval.value(tfv[name], inst);
-    if (Object.prototype.hasOwnProperty.call(decl.body, 'default')) return tree.eval.value(decl.body.default, inst);
-    return new Unknown(`var.${name}`, 'variable without value or default');
+    return coerce(rawVarValue(tree, inst, name, decl), decl.body.type);
   });
+}
+
+/** Terraform converts "true"/"5" to a bool/number variable's type; so do we. */
+function coerce(v, type) {
+  if (type === '${bool}' && (v === 'true' || v === 'false')) return v === 'true';
+  if (type === '${number}' && typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v))) return Number(v);
+  return v;
+}
+
+function rawVarValue(tree, inst, name, decl) {
+  if (inst.call && Object.prototype.hasOwnProperty.call(inst.call.body, name)) {
+    return tree.eval.value(inst.call.body[name], inst.parent);
+  }
+  const tfv = !inst.parent && inst.mod.tfvars && inst.mod.tfvars.values;
+  if (tfv && Object.prototype.hasOwnProperty.call(tfv, name)) return tree.eval.value(tfv[name], inst);
+  if (Object.prototype.hasOwnProperty.call(decl.body, 'default')) return tree.eval.value(decl.body.default, inst);
+  return new Unknown(`var.${name}`, 'variable without value or default');
 }
 
 export function localValue(tree, inst, name) {
