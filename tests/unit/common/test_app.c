@@ -86,6 +86,7 @@ END_TEST
 int main(void) {
   Suite *s = suite_create("unit.common.app");
   TCase *tc = tcase_create("app");
+  tcase_set_timeout(tc, 60); /* a ceiling for loaded CI machines, not a timing assertion */
   tcase_add_test(tc, config_error_is_a_config_fault);
   tcase_add_test(tc, lazy_session);
   tcase_add_test(tc, warm_up_failure_is_not_fatal);

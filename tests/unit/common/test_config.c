@@ -257,6 +257,7 @@ int main(void) {
   close(fd);
   Suite *s = suite_create("unit.common.config");
   TCase *tc = tcase_create("config");
+  tcase_set_timeout(tc, 60); /* a ceiling for loaded CI machines, not a timing assertion */
   tcase_add_loop_test(tc, table, 0, (int)(sizeof cases / sizeof *cases));
   tcase_add_test(tc, defaults_and_values);
   tcase_add_test(tc, iam_defaults);

@@ -62,6 +62,7 @@ END_TEST
 int main(void) {
   Suite *s = suite_create("unit.common.db_status");
   TCase *tc = tcase_create("status");
+  tcase_set_timeout(tc, 60); /* a ceiling for loaded CI machines, not a timing assertion */
   tcase_add_loop_test(tc, sqlstates, 0, (int)(sizeof map / sizeof *map));
   tcase_add_test(tc, columns);
   tcase_add_test(tc, every_status_is_complete);

@@ -171,6 +171,7 @@ END_TEST
 int main(void) {
   Suite *s = suite_create("unit.common.db_token");
   TCase *tc = tcase_create("token");
+  tcase_set_timeout(tc, 60); /* a ceiling for loaded CI machines, not a timing assertion */
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, first_use_signs_with_the_config);
   tcase_add_test(tc, reused_before_the_renewal_point);

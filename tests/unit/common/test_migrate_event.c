@@ -108,6 +108,7 @@ END_TEST
 int main(void) {
   Suite *s = suite_create("unit.common.migrate_event");
   TCase *tc = tcase_create("event");
+  tcase_set_timeout(tc, 60); /* a ceiling for loaded CI machines, not a timing assertion */
   tcase_add_loop_test(tc, parse, 0, (int)(sizeof events / sizeof *events));
   tcase_add_test(tc, limits);
   tcase_add_test(tc, answers);

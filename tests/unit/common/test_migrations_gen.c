@@ -166,6 +166,7 @@ END_TEST
 int main(void) {
   Suite *s = suite_create("unit.common.migrations_gen");
   TCase *tc = tcase_create("gen");
+  tcase_set_timeout(tc, 60); /* a ceiling for loaded CI machines, not a timing assertion */
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, embedded_matches_the_files);
   tcase_add_test(tc, valid_input_sorted);
