@@ -309,6 +309,13 @@ START_TEST(database_down_is_503) {
   ck_assert_int_eq(r.status, 503);
   ck_assert_str_eq(at_header(&r, "Content-Type"), "application/problem+json");
   at_response_free(&r);
+  r = at_call(a, AT_V1, "GET", "/orders", "customer_id=c-1", NULL, NULL);
+  ck_assert_int_eq(r.status, 503);
+  at_response_free(&r);
+  r = at_call(a, AT_V1, "POST", "/orders/00000000-0000-4000-8000-000000000000/cancel", NULL, NULL, NULL);
+  ck_assert_int_eq(r.status, 503);
+  ck_assert_ptr_nonnull(at_header(&r, "Retry-After"));
+  at_response_free(&r);
   r = at_call(a, AT_V2, "GET", "/health", NULL, NULL, NULL);
   ck_assert_int_eq(r.status, 200);
   at_response_free(&r);
