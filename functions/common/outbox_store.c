@@ -1,22 +1,23 @@
 /* The outbox rows the api writes with each order (see orders/order_store.h).
- * Marking is idempotent (only an unpublished row changes), so a statement lost
- * in flight may be resent. */
+ * Marking published is idempotent (only an unpublished row changes), so it may
+ * be resent after a connection lost in flight; counting a failed attempt is
+ * not (it would count twice). */
 #include "order_sql.h"
 #include "orders/order_store.h"
 
-static db_status outbox_mark(db_session *s, const char *sql, const char *outbox_id,
-                             char err[DB_ERR_LEN]) {
+static db_status outbox_mark(db_session *s, db_idempotency idem, const char *sql,
+                             const char *outbox_id, char err[DB_ERR_LEN]) {
   const char *params[] = {outbox_id};
   PGresult *res = NULL;
-  db_status st = db_exec(s, DB_IDEMPOTENT, sql, 1, params, &res, err);
+  db_status st = db_exec(s, idem, sql, 1, params, &res, err);
   PQclear(res);
   return st;
 }
 
 db_status outbox_mark_published(db_session *s, const char *outbox_id, char err[DB_ERR_LEN]) {
-  return outbox_mark(s, OUTBOX_SQL_PUBLISHED, outbox_id, err);
+  return outbox_mark(s, DB_IDEMPOTENT, OUTBOX_SQL_PUBLISHED, outbox_id, err);
 }
 
 db_status outbox_mark_failed(db_session *s, const char *outbox_id, char err[DB_ERR_LEN]) {
-  return outbox_mark(s, OUTBOX_SQL_FAILED, outbox_id, err);
+  return outbox_mark(s, DB_NOT_IDEMPOTENT, OUTBOX_SQL_FAILED, outbox_id, err);
 }
