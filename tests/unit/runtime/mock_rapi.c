@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,7 +114,7 @@ static void record(mock_rapi *m, mock_req *r) {
   m->reqs[m->n_reqs++] = *r;
 }
 
-static int answer_next(int fd, const mock_next *n) {
+static int answer_next(int fd, const mock_next *n, size_t serial, int vary) {
   char head[4096];
   const char *body = n && n->body ? n->body : "{}";
   size_t len = n && n->body_len ? n->body_len : strlen(body);
@@ -124,7 +125,11 @@ static int answer_next(int fd, const mock_next *n) {
     return send_all(fd, head, strlen(head));
   }
   int k = snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n");
-  if (n->kind != MOCK_NO_ID)
+  if (n->kind != MOCK_NO_ID && vary)
+    k += snprintf(head + k, sizeof head - (size_t)k,
+                  "Lambda-Runtime-Aws-Request-Id: %s-%zu\r\nLambda-Runtime-Trace-Id: Root=1-%zu\r\n",
+                  n->request_id, serial, serial);
+  else if (n->kind != MOCK_NO_ID)
     k += snprintf(head + k, sizeof head - (size_t)k, "Lambda-Runtime-Aws-Request-Id: %s\r\n", n->request_id);
   /* Extra headers go out as they are: a test may make them huge. */
   if (send_all(fd, head, (size_t)k) != 0) return -1;
@@ -155,10 +160,11 @@ static int serve_one(mock_rapi *m, int fd) {
   pthread_mutex_lock(&m->mu);
   const mock_next *n = is_get ? take_next(m) : NULL;
   int fail = !is_get && m->post_failures > 0 ? (m->post_failures--, 1) : 0;
-  is_get ? m->n_gets++ : m->n_posts++;
+  size_t serial = is_get ? m->n_gets++ : m->n_posts++;
+  int vary = m->vary_ids;
   record(m, &r);
   pthread_mutex_unlock(&m->mu);
-  if (is_get) return answer_next(fd, n);
+  if (is_get) return answer_next(fd, n, serial, vary);
   const char *a = fail ? "HTTP/1.1 500 Mock\r\nContent-Length: 0\r\n\r\n"
                        : "HTTP/1.1 202 Accepted\r\nContent-Length: 15\r\n\r\n{\"status\":\"OK\"}";
   return send_all(fd, a, strlen(a));
@@ -181,6 +187,8 @@ static void *accept_main(void *arg) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
       return NULL;
     }
+    int one = 1; /* answers go out in several writes: no Nagle stalls */
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     pthread_mutex_lock(&m->mu);
     conn_arg *ca = m->stopping || m->n_conns >= MOCK_MAX_CONNS ? NULL : malloc(sizeof *ca);
     if (ca) {

@@ -44,6 +44,7 @@ typedef struct mock_rapi {
   int repeat_last;           /* keep answering the last script entry forever */
   int post_failures;         /* answer this many posts with 500 before 202 */
   int record;                /* 0: count requests only (long runs) */
+  int vary_ids;              /* append "-<n>" to request ids and send trace id "Root=1-<n>" */
   size_t n_gets, n_posts;
   mock_req *reqs;
   size_t n_reqs, cap_reqs;
