@@ -5,7 +5,7 @@
 import { all, verdict } from '../lib/result.mjs';
 import {
   customerKeyProblem, mustBeTrue, mustNotBeTrue, declaredTimeouts, FUNCTION_TIMEOUT,
-  isKnown, isObj, show, refersTo,
+  isObj, show, refersTo,
 } from '../lib/policy.mjs';
 
 const aurora = (ctx) => [...ctx.blocks('resource', 'aws_rds_cluster'), ...ctx.registryCalls('rds-aurora')];
@@ -20,16 +20,11 @@ function clusterInstances(ctx, t) {
     return { list: Object.values(v).map((i) => ({ get: (n) => (isObj(i) ? i[n] : undefined) })) };
   }
   const id = `aws_rds_cluster.${t.block.name}`;
-  const list = ctx.blocks('resource', 'aws_rds_cluster_instance')
+  const blocks = ctx.blocks('resource', 'aws_rds_cluster_instance')
     .filter((i) => i.inst === t.inst && refersTo(i.get('cluster_identifier'), id));
-  let n = 0;
-  for (const i of list) {
-    const c = i.get('count');
-    if (c === undefined) n += 1;
-    else if (typeof c === 'number') n += c;
-    else return { problem: `count of ${i.id} is ${show(c)}` };
-  }
-  return { list: list.map((i) => ({ get: i.get })), count: n };
+  const list = blocks.flatMap((b) => b.expand());
+  const bad = list.find((i) => i.problem);
+  return bad ? { problem: bad.problem } : { list };
 }
 
 export const auroraEncryption = {
@@ -71,12 +66,12 @@ export const auroraMultiAz = {
   run: (ctx) => aurora(ctx).map((t) => {
     const inst = clusterInstances(ctx, t);
     if (inst.problem) return verdict(t, inst.problem);
-    const n = inst.count !== undefined ? inst.count : inst.list.length;
+    const n = inst.list.length;
     if (n < 2) return verdict(t, `${n} instance(s): a reader in another AZ needs at least 2`);
+    // RDS places unpinned instances as it likes, possibly in one AZ: the AZs must be stated.
     const azs = inst.list.map((i) => i.get('availability_zone'));
-    const pinned = azs.filter((a) => a !== undefined && a !== null);
-    if (pinned.some((a) => !isKnown(a))) return verdict(t, 'an instance availability_zone is not statically known');
-    return verdict(t, pinned.length === azs.length && new Set(pinned).size < 2 ? `all instances pinned to ${pinned[0]}` : null);
+    if (azs.some((a) => typeof a !== 'string')) return verdict(t, `instance availability zones are ${show(azs)}: pin each instance to an AZ`);
+    return verdict(t, new Set(azs).size < 2 ? `all instances pinned to ${azs[0]}` : null);
   }),
 };
 

@@ -37,8 +37,11 @@ function dlqOf(ctx, t) {
 function classify(ctx) {
   const all_ = queues(ctx);
   const targets = new Set(all_.map((t) => dlqOf(ctx, t)).filter(Boolean).map((id) => id));
+  // By name only when the name ends so (orders-dlq, async_dlq, …-dead-letter):
+  // "orders-dlq-processor" is a source and keeps every source rule.
+  const DLQ_NAME = /([-_]dlq|dead[-_]?letter)(\.fifo)?$/i;
   const isDlq = (t) => targets.has(`aws_sqs_queue.${t.block.name}`)
-    || /dlq|dead.?letter/i.test(`${t.block.name} ${typeof t.get('name') === 'string' ? t.get('name') : ''}`);
+    || DLQ_NAME.test(t.block.name) || (typeof t.get('name') === 'string' && DLQ_NAME.test(t.get('name')));
   return { sources: all_.filter((t) => !isDlq(t)), dlqs: all_.filter(isDlq) };
 }
 
