@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +20,7 @@
 #define LL_ENV_MAX (LL_MAX_ENV + 40)
 #define LL_ENV_ENTRY_MAX 8192
 #define LL_OUT_LINE_MAX (256 * 1024) /* CloudWatch's event limit is 256 KB too */
+#define LL_QUIET_MS 100
 
 typedef struct ll_envp {
   char *v[LL_ENV_MAX + 1];
@@ -107,13 +110,29 @@ static void ll_forward_chunk(lr_buf *line, const char *p, size_t n) {
   }
 }
 
+struct ll_fwd {
+  int fd;              /* read end of the pipe */
+  atomic_bool exited;  /* the process is gone: stop at the first quiet moment */
+};
+
+/* Reads until EOF, or until the process is gone and the pipe stays quiet:
+ * a grandchild that left the process group (setsid) may hold the pipe open
+ * for ever, and must not keep the instance from restarting. */
 static void *ll_forward(void *arg) {
-  ll_proc *p = arg;
+  ll_fwd *f = arg;
   lr_buf line;
   lr_buf_init(&line, LL_OUT_LINE_MAX);
   char chunk[4096];
   for (;;) {
-    ssize_t n = read(p->out_fd, chunk, sizeof chunk);
+    struct pollfd pfd = {.fd = f->fd, .events = POLLIN};
+    int r = poll(&pfd, 1, LL_QUIET_MS);
+    if (r < 0 && errno == EINTR) continue;
+    if (r == 0 && atomic_load(&f->exited)) break;
+    if (r <= 0) {
+      if (r < 0) break;
+      continue;
+    }
+    ssize_t n = read(f->fd, chunk, sizeof chunk);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     ll_forward_chunk(&line, chunk, (size_t)n);
@@ -158,14 +177,19 @@ static ll_status ll_proc_fork(ll_proc *p, char *path, ll_envp *e, const char *ta
   }
   setpgid(pid, pid); /* also in the parent: no race with an early kill */
   p->pid = pid;
-  p->out_fd = fds[0];
-  p->forwarding = pthread_create(&p->forwarder, NULL, ll_forward, p) == 0;
+  p->fwd = calloc(1, sizeof *p->fwd);
+  if (!p->fwd) {
+    close(fds[0]); /* the output is lost, the function still runs */
+    return LL_OK;
+  }
+  p->fwd->fd = fds[0];
+  atomic_init(&p->fwd->exited, false);
+  p->forwarding = pthread_create(&p->forwarder, NULL, ll_forward, p->fwd) == 0;
   return LL_OK;
 }
 
 ll_status ll_proc_start(ll_proc *p, const ll_proc_spec *spec, char *err, size_t errcap) {
   memset(p, 0, sizeof *p);
-  p->out_fd = -1;
   char *path = spec->fn->bootstrap;
   if (access(path, X_OK) != 0) {
     ll_err_set(err, errcap, "%s: %s", path, strerror(errno));
@@ -194,10 +218,12 @@ void ll_proc_wait(ll_proc *p, int *status) {
   }
   /* Whatever the runtime left behind in its group goes too, so the pipe closes. */
   if (p->pid > 0) kill(-p->pid, SIGKILL);
+  if (p->fwd) atomic_store(&p->fwd->exited, true);
   if (p->forwarding) pthread_join(p->forwarder, NULL);
-  if (p->out_fd >= 0) close(p->out_fd);
+  if (p->fwd) close(p->fwd->fd);
+  free(p->fwd);
+  p->fwd = NULL;
   p->forwarding = false;
-  p->out_fd = -1;
   p->pid = 0;
 }
 

@@ -9,10 +9,12 @@
 #include "ll_config.h"
 #include "ll_status.h"
 
+typedef struct ll_fwd ll_fwd; /* the output forwarder's state (ll_proc.c) */
+
 typedef struct ll_proc {
   pid_t pid;            /* 0 when not running */
-  int out_fd;           /* read end of the child's stdout+stderr pipe */
-  pthread_t forwarder;  /* copies out_fd to our stderr, line by line */
+  ll_fwd *fwd;          /* owned: freed by ll_proc_wait */
+  pthread_t forwarder;  /* copies the child's stdout+stderr to our stderr, line by line */
   bool forwarding;
 } ll_proc;
 

@@ -46,7 +46,8 @@ cat >"$WORK/stack.json" <<JSON
     "malformed": {"handler": "malformed"},
     "error": {"handler": "error"},
     "initfail": {"handler": "initfail"},
-    "big": {"handler": "big"}
+    "big": {"handler": "big"},
+    "escape": {"bootstrap": "$HERE/escape_bootstrap.sh"}
   },
   "http": {"function": "echo", "port": 0}
 }
@@ -179,6 +180,11 @@ check "invoke: timeout REPORT status" grep -q 'Status: timeout' "$WORK/server.lo
 "$LL" invoke malformed --config "$WORK/stack.json" >"$WORK/malformed.out" 2>/dev/null
 rc=$?
 check "invoke: malformed answer printed as is, exit 0" t '[ $rc -eq 0 ] && grep -q '\''json at all'\'' "$WORK/malformed.out"'
+
+t0=$(date +%s)
+"$LL" invoke escape --config "$WORK/stack.json" >"$WORK/escape.out" 2>/dev/null
+rc=$?
+check "invoke: a process escaping the group does not hold up the failure" t '[ $rc -eq 1 ] && [ $(( $(date +%s) - t0 )) -lt 4 ] && grep -q "exit status 3" "$WORK/escape.out"'
 
 # ---- failures through HTTP ----
 if start_server crash; then
