@@ -31,6 +31,19 @@ variable "private_subnet_cidrs" {
     condition     = length(var.private_subnet_cidrs) == 3 && alltrue([for c in var.private_subnet_cidrs : can(cidrhost(c, 0))])
     error_message = "Three valid IPv4 CIDR blocks are required for the private subnets."
   }
+
+  # Truncating a subnet to the VPC's prefix length gives the VPC's block exactly when the subnet
+  # lies inside it.
+  validation {
+    condition = alltrue([
+      for c in var.private_subnet_cidrs : try(
+        tonumber(split("/", c)[1]) >= tonumber(split("/", var.cidr)[1]) &&
+        cidrsubnet("${cidrhost(c, 0)}/${split("/", var.cidr)[1]}", 0, 0) == cidrsubnet(var.cidr, 0, 0),
+        false
+      )
+    ])
+    error_message = "Every subnet must lie inside the VPC CIDR block."
+  }
 }
 
 variable "database_subnet_cidrs" {
@@ -40,6 +53,19 @@ variable "database_subnet_cidrs" {
   validation {
     condition     = length(var.database_subnet_cidrs) == 3 && alltrue([for c in var.database_subnet_cidrs : can(cidrhost(c, 0))])
     error_message = "Three valid IPv4 CIDR blocks are required for the database subnets."
+  }
+
+  # Truncating a subnet to the VPC's prefix length gives the VPC's block exactly when the subnet
+  # lies inside it.
+  validation {
+    condition = alltrue([
+      for c in var.database_subnet_cidrs : try(
+        tonumber(split("/", c)[1]) >= tonumber(split("/", var.cidr)[1]) &&
+        cidrsubnet("${cidrhost(c, 0)}/${split("/", var.cidr)[1]}", 0, 0) == cidrsubnet(var.cidr, 0, 0),
+        false
+      )
+    ])
+    error_message = "Every subnet must lie inside the VPC CIDR block."
   }
 }
 
