@@ -293,6 +293,59 @@ START_TEST(cancel_transitions_and_stock) {
 }
 END_TEST
 
+typedef struct cancel_job {
+  api_app *a;
+  const char *id;
+  int status;
+} cancel_job;
+
+static void *cancel_thread(void *arg) {
+  cancel_job *j = arg;
+  at_response r = cancel(j->a, j->id);
+  j->status = r.status;
+  at_response_free(&r);
+  return NULL;
+}
+
+/* The worker confirms (and reserves stock) while a cancel waits on the row:
+ * the cancel must see CONFIRMED once the worker commits, and give the stock back. */
+START_TEST(cancel_racing_confirmation) {
+  fresh("t_race_cancel");
+  api_app *a = db_app("t_race_cancel", NULL);
+  at_response r = post_order(a, NULL, ORDER_1);
+  char id[64], sql[512], err[TPG_ERR_LEN] = "";
+  snprintf(id, sizeof id, "%s", at_body_str(&r, "id"));
+  at_response_free(&r);
+  PGconn *worker = tpg_connect(it_server(), "t_race_cancel", err);
+  ck_assert_msg(worker != NULL, "%s", err);
+  snprintf(sql, sizeof sql, "BEGIN; UPDATE orders SET status = 'CONFIRMED' WHERE id = '%s';"
+                            "UPDATE inventory SET available = available - 2 WHERE sku = 'SKU-1';"
+                            "UPDATE inventory SET available = available - 1 WHERE sku = 'SKU-4'", id);
+  PGresult *res = PQexec(worker, sql);
+  ck_assert_int_eq(PQresultStatus(res), PGRES_COMMAND_OK);
+  PQclear(res);
+  cancel_job job = {.a = a, .id = id};
+  pthread_t t;
+  ck_assert_int_eq(pthread_create(&t, NULL, cancel_thread, &job), 0);
+  /* the cancel is now blocked on the order's row lock */
+  for (int i = 0; i < 100 && it_count("t_race_cancel",
+       "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'") == 0; i++)
+    usleep(20000);
+  ck_assert_int_eq(it_count("t_race_cancel",
+                            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"), 1);
+  res = PQexec(worker, "COMMIT");
+  ck_assert_int_eq(PQresultStatus(res), PGRES_COMMAND_OK);
+  PQclear(res);
+  PQfinish(worker);
+  pthread_join(t, NULL);
+  ck_assert_int_eq(job.status, 200);
+  ck_assert_int_eq(it_count("t_race_cancel", "SELECT available FROM inventory WHERE sku = 'SKU-1'"), 1000);
+  ck_assert_int_eq(it_count("t_race_cancel", "SELECT available FROM inventory WHERE sku = 'SKU-4'"), 1000);
+  ck_assert_int_eq(it_count("t_race_cancel", "SELECT count(*) FROM orders WHERE status = 'CANCELLED'"), 1);
+  api_app_free(a);
+}
+END_TEST
+
 START_TEST(database_down_is_503) {
   char err[TPG_ERR_LEN] = "";
   fresh("t_down");
@@ -438,6 +491,7 @@ int main(void) {
   tcase_add_test(tc, concurrent_same_key_one_order);
   tcase_add_test(tc, list_pages_newest_first);
   tcase_add_test(tc, cancel_transitions_and_stock);
+  tcase_add_test(tc, cancel_racing_confirmation);
   tcase_add_test(tc, queue_unreachable_keeps_outbox);
   tcase_add_test(tc, queue_message_sent_after_commit);
   tcase_add_test(tc, database_down_is_503);
