@@ -49,8 +49,10 @@ function unallowed(ctx, check, block, found) {
   const lines = [...new Set(ctx.allowsIn(span.file, span.from, span.to, check.ids).map((a) => a.line))];
   const budget = new Map();
   for (const n of lines) {
+    // Only the code on the line counts: a reason that quotes "*" is not a wildcard.
+    const code = (text[n - 1] || '').replace(/\s*(#|\/\/).*$/, '');
     for (const token of new Set(found.map((f) => f.token).filter(Boolean))) {
-      if ((text[n - 1] || '').includes(token)) budget.set(token, (budget.get(token) || 0) + 1);
+      if (code.includes(token)) budget.set(token, (budget.get(token) || 0) + 1);
     }
   }
   const groups = new Map();
