@@ -27,6 +27,13 @@ static const char *strip_stage(const char *path, const char *stage) {
   return path;
 }
 
+/* A path longer than any route cannot match one: keep a marker, not a prefix
+ * that might. */
+static void set_path(api_request *req, const char *path) {
+  if (strlen(path) < sizeof req->path) snprintf(req->path, sizeof req->path, "%s", path);
+  else snprintf(req->path, sizeof req->path, "%s", "/(path too long)");
+}
+
 static int parse_v2(api_request *req, char *err, size_t err_len) {
   const cJSON *rc = object_or_null(req->root, "requestContext");
   const cJSON *http = rc ? object_or_null(rc, "http") : NULL;
@@ -34,7 +41,7 @@ static int parse_v2(api_request *req, char *err, size_t err_len) {
   req->method = http ? string_at(http, "method") : NULL;
   if (!req->method || !path) return EVENT_FAIL("HTTP API event without method or rawPath");
   path = strip_stage(path, string_at(rc, "stage"));
-  snprintf(req->path, sizeof req->path, "%s", path);
+  set_path(req, path);
   req->headers = object_or_null(req->root, "headers");
   req->query = object_or_null(req->root, "queryStringParameters");
   return 0;
@@ -44,7 +51,7 @@ static int parse_v1(api_request *req, char *err, size_t err_len) {
   req->method = string_at(req->root, "httpMethod");
   const char *path = string_at(req->root, "path");
   if (!req->method || !path) return EVENT_FAIL("event is not an API Gateway proxy event");
-  snprintf(req->path, sizeof req->path, "%s", path);
+  set_path(req, path);
   req->headers = object_or_null(req->root, "headers");
   req->mv_headers = object_or_null(req->root, "multiValueHeaders");
   req->query = object_or_null(req->root, "queryStringParameters");

@@ -122,6 +122,9 @@ START_TEST(odd_but_valid_events) {
   for (int i = 0; i < 5000; i++) lr_buf_adds(&b, "a");
   lr_buf_adds(&b, "\"}");
   check_answer(a, b.data, b.len);
+  at_response r = at_invoke(a, b.data);
+  ck_assert_int_eq(r.status, 404);
+  at_response_free(&r);
   lr_buf_free(&b);
   api_app_free(a);
 }
