@@ -322,10 +322,7 @@ Suite *limits_suite(void) {
   tcase_add_test(tc, test_response_of_exactly_6mb_is_sent);
   tcase_add_test(tc, test_event_over_limit_is_reported);
   suite_add_tcase(s, tc);
-  /* Under valgrind (RT_SKIP_CRASH set by the valgrind ctest) the forked
-   * child's signal is delivered by valgrind's own machinery and the child
-   * prints its own leak report; the crash path is covered by the plain and
-   * sanitizer runs. */
+  /* Skipped under valgrind (RT_SKIP_CRASH, see CMakeLists.txt). */
   if (!getenv("RT_SKIP_CRASH")) {
     TCase *crash = tcase_create("crash");
     tcase_set_timeout(crash, 30);
