@@ -4,5 +4,6 @@
 
 Suite *ll_apigw_suite(void);
 Suite *ll_config_suite(void);
+Suite *ll_cli_suite(void);
 
 #endif
