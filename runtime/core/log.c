@@ -70,8 +70,8 @@ static int is_reserved(const char *key) {
   return 0;
 }
 
-/* cJSON prints numbers, bools and nested values as valid JSON; its own
- * strings are re-escaped by us so invalid UTF-8 in a field cannot break the line. */
+/* cJSON prints numbers, bools and nested values; invalid UTF-8 it would copy
+ * through is repaired, so a hostile field cannot break the line. */
 static lr_buf_status add_field(lr_buf *b, const cJSON *item) {
   if (!item->string || is_reserved(item->string)) return LR_BUF_OK;
   if (cJSON_IsString(item)) return add_member(b, item->string, item->valuestring);
@@ -80,7 +80,7 @@ static lr_buf_status add_field(lr_buf *b, const cJSON *item) {
   lr_buf_status st = lr_buf_add(b, ",", 1);
   if (st == LR_BUF_OK) st = lr__json_strz(b, item->string);
   if (st == LR_BUF_OK) st = lr_buf_add(b, ":", 1);
-  if (st == LR_BUF_OK) st = lr_buf_adds(b, v);
+  if (st == LR_BUF_OK) st = lr__json_raw_utf8(b, v, strlen(v));
   cJSON_free(v);
   return st;
 }

@@ -66,3 +66,20 @@ lr_buf_status lr__json_str(lr_buf *b, const char *s, size_t n) {
 lr_buf_status lr__json_strz(lr_buf *b, const char *s) {
   return lr__json_str(b, s ? s : "", s ? strlen(s) : 0);
 }
+
+lr_buf_status lr__json_raw_utf8(lr_buf *b, const char *s, size_t n) {
+  const unsigned char *p = (const unsigned char *)s;
+  lr_buf_status st = LR_BUF_OK;
+  size_t i = 0;
+  while (st == LR_BUF_OK && i < n) {
+    size_t run = i;
+    while (run < n && p[run] < 0x80) run++;
+    if (run > i) st = lr_buf_add(b, p + i, run - i);
+    i = run;
+    if (st != LR_BUF_OK || i >= n) break;
+    size_t len = utf8_seq_len(p + i, n - i);
+    if (len) st = lr_buf_add(b, p + i, len), i += len;
+    else st = lr_buf_add(b, "\xEF\xBF\xBD", 3), i++;
+  }
+  return st;
+}

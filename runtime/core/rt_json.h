@@ -10,7 +10,10 @@
  * control characters escaped, invalid UTF-8 replaced by U+FFFD, so any bytes
  * at all give valid JSON. On failure b is freed (lr_buf's rule). */
 lr_buf_status lr__json_str(lr_buf *b, const char *s, size_t n);
-/* Same for a NUL-terminated string; NULL is written as "". */
+/* Appends already-serialized JSON (e.g. cJSON's output) with any invalid
+ * UTF-8 replaced by U+FFFD, so the result stays valid JSON. */
+lr_buf_status lr__json_raw_utf8(lr_buf *b, const char *s, size_t n);
+/* Same as lr__json_str for a NUL-terminated string; NULL is written as "". */
 lr_buf_status lr__json_strz(lr_buf *b, const char *s);
 
 #endif

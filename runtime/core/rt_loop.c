@@ -166,7 +166,8 @@ static lr_rt_status run_init(lr__runtime *rt, const lr_handler *h, void **app) {
   }
   lr_log_kv(&rt->log, LR_LOG_FATAL, "init failed", "error_type", rt->fault.type, "error",
             rt->fault.message, NULL);
-  lr__client_post_error(&rt->client, NULL, &rt->fault);
+  if (lr__client_post_error(&rt->client, NULL, &rt->fault) != LR_RT_OK)
+    lr_log_kv(&rt->log, LR_LOG_ERROR, "init error post failed", "error", rt->client.err, NULL);
   return LR_RT_INIT;
 }
 
@@ -214,7 +215,8 @@ int lr_run_unknown_handler_ex(const char *name, const lr_run_options *opt) {
     lr_fault_set(&rt->fault, "Runtime.HandlerNotFound",
                  "no handler named \"%.128s\" in this bootstrap (check _HANDLER)", name ? name : "");
     lr_log_kv(&rt->log, LR_LOG_FATAL, "handler not found", "handler", name ? name : "", NULL);
-    lr__client_post_error(&rt->client, NULL, &rt->fault);
+    if (lr__client_post_error(&rt->client, NULL, &rt->fault) != LR_RT_OK)
+      lr_log_kv(&rt->log, LR_LOG_ERROR, "init error post failed", "error", rt->client.err, NULL);
     st = LR_RT_NO_HANDLER;
   }
   runtime_close(rt);

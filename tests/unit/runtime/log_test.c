@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "lr/log.h"
+#include "lr/runtime.h"
 #include "rt_json.h"
 
 typedef struct capture {
@@ -214,6 +215,48 @@ START_TEST(test_escape_utf8_rules) {
 }
 END_TEST
 
+START_TEST(test_nested_field_bad_utf8) {
+  capture c;
+  cap_open(&c);
+  lr_logger lg;
+  lr_logger_init(&lg, c.f, "", "");
+  cJSON *fields = cJSON_CreateObject();
+  cJSON *arr = cJSON_AddArrayToObject(fields, "list");
+  cJSON_AddItemToArray(arr, cJSON_CreateString("ok\xff\xfe"));
+  cJSON_AddStringToObject(fields, "k\xc3", "v");
+  lr_log(&lg, LR_LOG_ERROR, "m", fields);
+  cJSON_Delete(fields);
+  cap_close(&c);
+  cJSON *j = cJSON_Parse(c.buf);
+  ck_assert_ptr_nonnull(j);
+  ck_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(j, "list"), 0)->valuestring,
+                   "ok\xef\xbf\xbd\xef\xbf\xbd");
+  ck_assert_str_eq(cJSON_GetObjectItem(j, "k\xef\xbf\xbd")->valuestring, "v");
+  cJSON_Delete(j);
+  free(c.buf);
+}
+END_TEST
+
+START_TEST(test_fault_set_and_status_names) {
+  lr_fault f;
+  char big[3000];
+  memset(big, 'z', sizeof big - 1);
+  big[sizeof big - 1] = '\0';
+  ck_assert_int_eq(lr_fault_set(&f, "T", "%s", big), LR_HANDLER_ERROR);
+  ck_assert_uint_eq(strlen(f.message), LR_ERROR_MESSAGE_LEN - 1);
+  ck_assert_int_eq(lr_fault_set(&f, big, "x"), LR_HANDLER_ERROR);
+  ck_assert_uint_eq(strlen(f.type), LR_ERROR_TYPE_LEN - 1);
+  lr_fault_set(&f, NULL, "m %d", 7);
+  ck_assert_str_eq(f.type, "Function.Error");
+  ck_assert_str_eq(f.message, "m 7");
+  ck_assert_str_eq(lr_rt_status_name(LR_RT_OK), "LR_RT_OK");
+  ck_assert_str_eq(lr_rt_status_name(LR_RT_NO_HANDLER), "LR_RT_NO_HANDLER");
+  ck_assert_str_eq(lr_rt_status_name(-1), "LR_RT_UNKNOWN");
+  ck_assert_str_eq(lr_rt_status_message(LR_RT_CONFIG), "missing or invalid runtime configuration");
+  ck_assert_str_eq(lr_rt_status_message(999), "unknown runtime status");
+}
+END_TEST
+
 Suite *log_suite(void);
 Suite *log_suite(void) {
   Suite *s = suite_create("runtime.log");
@@ -225,6 +268,8 @@ Suite *log_suite(void) {
   tcase_add_test(tc, test_oversized_line);
   tcase_add_test(tc, test_escape_every_byte);
   tcase_add_test(tc, test_escape_utf8_rules);
+  tcase_add_test(tc, test_nested_field_bad_utf8);
+  tcase_add_test(tc, test_fault_set_and_status_names);
   suite_add_tcase(s, tc);
   return s;
 }
