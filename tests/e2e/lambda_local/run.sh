@@ -218,6 +218,16 @@ if start_server initfail; then
   stop_server
 fi
 
+# ---- API Gateway's own limit shorter than the function's timeout: 504 ----
+sed 's/"http": {"function": "echo", "port": 0}/"http": {"function": "echo", "port": 0, "timeout": 1}/' "$WORK/stack.json" >"$WORK/gw.json"
+PORT=$(free_port)
+"$LL" serve --config "$WORK/gw.json" --function slow --port "$PORT" >/dev/null 2>"$WORK/server.log" &
+SERVER_PID=$!
+wait_log "serving function" 1
+req gw "http://127.0.0.1:$PORT/"
+check "integration timeout before the function's: 504 Endpoint request timed out" t '[ "$(code gw)" = 504 ] && [ "$(jget "$WORK/gw.body" "j.message")" = "Endpoint request timed out" ]'
+stop_server
+
 # ---- concurrency: three instances take three requests at once ----
 if start_server slow; then
   for n in 1 2 3; do req "p$n" "http://127.0.0.1:$PORT/p$n" & done
