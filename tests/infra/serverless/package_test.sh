@@ -59,6 +59,12 @@ for lib in libcurl.so.4 libpq.so.5 libcrypto.so.3; do
   check "$lib is loaded from the package, not the system" grep -q "calling init: $x/lib/$lib" <<<"$loaded"
 done
 
+# Paths as a caller gives them: relative to where it stands, with spaces.
+mkdir -p "$work/with space"
+cp "$probe" "$work/with space/probe"
+relative_out() { (cd "$work/with space" && "$root/scripts/package" --binary probe --out "out dir/b.zip" && test -s "out dir/b.zip"); }
+check "paths relative to the caller, with spaces" relative_out
+
 # What must be refused.
 refused() { # refused OUT ARGS...: scripts/package fails and leaves neither zip nor debug file
   local out="$1"; shift
