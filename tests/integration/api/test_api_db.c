@@ -389,9 +389,22 @@ START_TEST(queue_unreachable_keeps_outbox) {
   const char *extra[] = {"ORDERS_QUEUE_URL", url, "AWS_REGION", "eu-west-1",
                          "AWS_ENDPOINT_URL_SQS", url, NULL};
   api_app *a = db_app("t_queue", extra);
-  at_response r = post_order(a, NULL, ORDER_1);
+  char *text = NULL;
+  size_t len = 0;
+  FILE *out = open_memstream(&text, &len);
+  lr_logger lg;
+  lr_logger_init(&lg, out, "orders", "api");
+  const char *h[] = {JSON_CT, NULL};
+  char *ev = at_event(AT_V2, "POST", "/orders", NULL, h, ORDER_1, 0);
+  at_response r = at_invoke_log(a, ev, &lg);
+  free(ev);
+  fclose(out);
   ck_assert_int_eq(r.status, 201);
   at_response_free(&r);
+  ck_assert_msg(strstr(text, "\"OutboxSendFailures\":1") != NULL, "%s", text);
+  ck_assert_msg(strstr(text, "\"OrdersCreated\":1") != NULL, "%s", text);
+  ck_assert_ptr_nonnull(strstr(text, "order message not sent"));
+  free(text);
   ck_assert_int_eq(it_count("t_queue", "SELECT count(*) FROM outbox WHERE published_at IS NULL"), 1);
   ck_assert_int_eq(it_count("t_queue", "SELECT attempts FROM outbox"), 1);
   api_app_free(a);
