@@ -30,8 +30,16 @@ cmp -s "$D/b1" "$D/b2" || fail "replay body differs"
 curl -s -D "$D/h3" -o "$D/b3" "$BASE/orders/$ID"
 grep -q '^HTTP/1.1 200' "$D/h3" || fail "GET /orders/$ID: $(cat "$D/b3")"
 cmp -s "$D/b1" "$D/b3" || fail "GET body differs from the POST answer"
-[ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/orders?customer_id=c-e2e&limit=1")" = 200 ] || fail "list"
-[ "$(curl -s -o /dev/null -w '%{http_code}' -X PUT "$BASE/orders")" = 405 ] || fail "405"
+[ "$(curl -s -o "$D/b4" -w '%{http_code}' "$BASE/orders?customer_id=c-e2e&limit=1")" = 200 ] || fail "list"
+[ "$(curl -s -o "$D/b5" -w '%{http_code}' -X PUT "$BASE/orders")" = 405 ] || fail "405"
+[ "$(curl -s -o "$D/b6" -w '%{http_code}' -H 'Content-Type: application/json' \
+     --data '{"customer_id":"c-e2e","items":[{"sku":"NOPE","quantity":1}]}' "$BASE/orders")" = 422 ] || fail "422"
+
+# the answers match docs/openapi.yaml's schemas
+spec() { node "$(dirname "$0")/check_openapi.cjs" "$SRC/tools/node_modules" "$SRC/docs/openapi.yaml" "$@"; }
+spec Order "$D/b1" "$D/b3" || fail "order answers do not match the OpenAPI schema"
+spec OrderPage "$D/b4" || fail "list answer does not match the OpenAPI schema"
+spec Problem "$D/b5" "$D/b6" || fail "problem answers do not match the OpenAPI schema"
 
 # the order.created message is on the queue, and the outbox row is published
 curl -s -o "$D/msg" -X POST "$FQ_URL/" -H 'Content-Type: application/x-amz-json-1.0' \
