@@ -86,6 +86,36 @@ START_TEST(test_gives_up_when_post_keeps_failing) {
 }
 END_TEST
 
+START_TEST(test_response_refused_413_becomes_error) {
+  static const mock_next s[] = {{.kind = MOCK_EVENT, .request_id = "r", .body = "{}"}};
+  mock_rapi m;
+  mock_rapi_start(&m, s, 1);
+  m.response_refusals = 1, m.refusal_status = 413;
+  ck_assert_int_eq(run_against(&m, &echo, 1), LR_RT_OK);
+  mock_rapi_stop(&m);
+  ck_assert_uint_eq(m.n_posts, 2); /* refused response, then the error; no retry of a 413 */
+  char v[64];
+  ck_assert_str_eq(mock_req_header(&m.reqs[2], "Lambda-Runtime-Function-Error-Type", v, sizeof v),
+                   "Function.ResponseSizeTooLarge");
+  ck_assert_str_eq(m.reqs[2].path, "/2018-06-01/runtime/invocation/r/error");
+  mock_rapi_free(&m);
+}
+END_TEST
+
+START_TEST(test_response_refused_400_loses_only_that_invocation) {
+  static const mock_next s[] = {{.kind = MOCK_EVENT, .request_id = "r1", .body = "1"},
+                                {.kind = MOCK_EVENT, .request_id = "r2", .body = "2"}};
+  mock_rapi m;
+  mock_rapi_start(&m, s, 2);
+  m.response_refusals = 1, m.refusal_status = 400;
+  ck_assert_int_eq(run_against(&m, &echo, 2), LR_RT_OK);
+  mock_rapi_stop(&m);
+  ck_assert_uint_eq(m.n_posts, 2); /* a 4xx is not retried */
+  ck_assert_int_ge(mock_find(&m, "POST", "/2018-06-01/runtime/invocation/r2/response", 0), 0);
+  mock_rapi_free(&m);
+}
+END_TEST
+
 /* ---- broken answers ---- */
 
 START_TEST(test_connection_dropped_mid_answer) {
@@ -313,6 +343,8 @@ Suite *limits_suite(void) {
   tcase_add_test(tc, test_gives_up_on_persistent_5xx);
   tcase_add_test(tc, test_gives_up_when_refused);
   tcase_add_test(tc, test_gives_up_when_post_keeps_failing);
+  tcase_add_test(tc, test_response_refused_413_becomes_error);
+  tcase_add_test(tc, test_response_refused_400_loses_only_that_invocation);
   tcase_add_test(tc, test_connection_dropped_mid_answer);
   tcase_add_test(tc, test_next_without_request_id);
   tcase_add_test(tc, test_gives_up_on_endless_malformed_nexts);

@@ -160,11 +160,20 @@ static int serve_one(mock_rapi *m, int fd) {
   pthread_mutex_lock(&m->mu);
   const mock_next *n = is_get ? take_next(m) : NULL;
   int fail = !is_get && m->post_failures > 0 ? (m->post_failures--, 1) : 0;
+  size_t plen = strlen(r.path);
+  int refuse = !is_get && !fail && m->response_refusals > 0 && plen > 9 &&
+               strcmp(r.path + plen - 9, "/response") == 0;
+  int refusal = refuse ? (m->response_refusals--, m->refusal_status) : 0;
   size_t serial = is_get ? m->n_gets++ : m->n_posts++;
   int vary = m->vary_ids;
   record(m, &r);
   pthread_mutex_unlock(&m->mu);
   if (is_get) return answer_next(fd, n, serial, vary);
+  if (refusal) {
+    char a[128];
+    snprintf(a, sizeof a, "HTTP/1.1 %d Refused\r\nContent-Length: 2\r\n\r\n{}", refusal);
+    return send_all(fd, a, strlen(a));
+  }
   const char *a = fail ? "HTTP/1.1 500 Mock\r\nContent-Length: 0\r\n\r\n"
                        : "HTTP/1.1 202 Accepted\r\nContent-Length: 15\r\n\r\n{\"status\":\"OK\"}";
   return send_all(fd, a, strlen(a));

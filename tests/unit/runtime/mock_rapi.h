@@ -43,6 +43,8 @@ typedef struct mock_rapi {
   size_t n_script, next_i;
   int repeat_last;           /* keep answering the last script entry forever */
   int post_failures;         /* answer this many posts with 500 before 202 */
+  int response_refusals;     /* answer this many .../response posts with refusal_status */
+  int refusal_status;        /* e.g. 413, 400 */
   int record;                /* 0: count requests only (long runs) */
   int vary_ids;              /* append "-<n>" to request ids and send trace id "Root=1-<n>" */
   size_t n_gets, n_posts;

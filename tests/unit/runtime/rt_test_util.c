@@ -29,3 +29,11 @@ cJSON *req_json(const mock_rapi *m, long i) {
   if (i < 0 || (size_t)i >= m->n_reqs) return NULL;
   return cJSON_ParseWithLength(m->reqs[i].body, m->reqs[i].body_len);
 }
+
+int rt_run_suite(Suite *s) {
+  SRunner *sr = srunner_create(s);
+  srunner_run_all(sr, CK_NORMAL);
+  int failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

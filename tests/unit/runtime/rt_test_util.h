@@ -2,6 +2,7 @@
 #define RT_TEST_UTIL_H
 /* Shared by the runtime suites: a run of lr_run_ex against the mock with
  * fast retries and no crash reporter, and what the test handlers saw. */
+#include <check.h>
 #include <cjson/cJSON.h>
 #include <stdio.h>
 
@@ -31,6 +32,8 @@ extern probe the_probe;
 /* lr_run_ex against m with `invocations` bound, 2 retries, 1 ms backoff;
  * log lines go to a memstream freed here. Returns lr_run_ex's status. */
 int run_against(mock_rapi *m, const lr_handler *h, unsigned long invocations);
+/* Runs the suite (taking it), prints Check's summary; a process exit code. */
+int rt_run_suite(Suite *s);
 /* The body of request i parsed as JSON (caller deletes), or NULL. */
 cJSON *req_json(const mock_rapi *m, long i);
 
