@@ -14,6 +14,7 @@
 
 #include "api_test.h"
 #include "itest.h"
+#include "order_sql.h"
 
 #define JSON_CT "Content-Type: application/json"
 #define ORDER_1 "{\"customer_id\":\"c-1\",\"items\":[{\"sku\":\"SKU-1\",\"quantity\":2},{\"sku\":\"SKU-4\",\"quantity\":1}]}"
@@ -346,6 +347,49 @@ START_TEST(cancel_racing_confirmation) {
 }
 END_TEST
 
+/* The plan of a list page: EXPLAIN of the very statement, with its parameters. */
+static char *list_plan(PGconn *c, const char *customer, const char *after_us, const char *after_id) {
+  char sql[8192];
+  snprintf(sql, sizeof sql, "EXPLAIN %s", ORDER_SQL_LIST);
+  const char *params[] = {customer, NULL, after_us, after_id, "21"};
+  PGresult *res = PQexecParams(c, sql, 5, NULL, params, NULL, NULL, 0);
+  ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK, "%s", PQerrorMessage(c));
+  lr_buf b;
+  lr_buf_init(&b, 1 << 20);
+  for (int i = 0; i < PQntuples(res); i++) lr_buf_addf(&b, "%s\n", PQgetvalue(res, i, 0));
+  PQclear(res);
+  return lr_buf_take(&b, NULL);
+}
+
+/* Keyset pages must come from the indexes, in order, without sorting the
+ * customer's (or everyone's) orders: a regression here is invisible in small
+ * tests and slow in production. */
+START_TEST(list_pages_use_the_indexes) {
+  char err[TPG_ERR_LEN] = "";
+  fresh("t_plan");
+  it_sql("t_plan", "BEGIN;"
+                   "WITH o AS (INSERT INTO orders (customer_id, currency, total_cents, created_at, updated_at)"
+                   " SELECT 'c-' || (g % 200), 'EUR', 2499, now() - g * interval '1 second',"
+                   " now() - g * interval '1 second' FROM generate_series(1, 20000) g RETURNING id)"
+                   " INSERT INTO order_items SELECT id, 1, 'SKU-1', 1, 2499 FROM o;"
+                   "COMMIT; ANALYZE orders; ANALYZE order_items");
+  PGconn *c = tpg_connect(it_server(), "t_plan", err);
+  ck_assert_msg(c != NULL, "%s", err);
+  char *plans[] = {list_plan(c, "c-7", NULL, NULL),
+                   list_plan(c, "c-7", "1795429426610123", "0f8fad5b-d9cb-469f-a165-70867728950e"),
+                   list_plan(c, NULL, NULL, NULL),
+                   list_plan(c, NULL, "1795429426610123", "0f8fad5b-d9cb-469f-a165-70867728950e")};
+  const char *index[] = {"orders_customer_created_idx", "orders_customer_created_idx",
+                         "orders_created_idx", "orders_created_idx"};
+  for (int i = 0; i < 4; i++) {
+    ck_assert_msg(strstr(plans[i], index[i]) != NULL, "plan %d does not use %s:\n%s", i, index[i], plans[i]);
+    ck_assert_msg(strstr(plans[i], "Sort") == NULL, "plan %d sorts:\n%s", i, plans[i]);
+    free(plans[i]);
+  }
+  PQfinish(c);
+}
+END_TEST
+
 START_TEST(database_down_is_503) {
   char err[TPG_ERR_LEN] = "";
   fresh("t_down");
@@ -503,6 +547,7 @@ int main(void) {
   tcase_add_test(tc, idempotent_replay_and_reuse);
   tcase_add_test(tc, concurrent_same_key_one_order);
   tcase_add_test(tc, list_pages_newest_first);
+  tcase_add_test(tc, list_pages_use_the_indexes);
   tcase_add_test(tc, cancel_transitions_and_stock);
   tcase_add_test(tc, cancel_racing_confirmation);
   tcase_add_test(tc, queue_unreachable_keeps_outbox);
