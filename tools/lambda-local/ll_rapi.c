@@ -2,6 +2,7 @@
  * connection, because /next blocks until there is an invocation: Lambda
  * freezes the sandbox there, we make the runtime wait on a condition. */
 #include <arpa/inet.h>
+#include <poll.h>
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +57,15 @@ static struct MHD_Response *ll_rapi_event(ll_instance *in, const ll_invocation *
   return r;
 }
 
+/* Whether the runtime at the other end is gone (its process died after
+ * sending /next): an event handed to it would be lost. */
+static bool ll_peer_gone(struct MHD_Connection *c) {
+  const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+  if (!ci) return false;
+  struct pollfd p = {.fd = ci->connect_fd, .events = POLLRDHUP};
+  return poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
+}
+
 static enum MHD_Result ll_rapi_next(ll_instance *in, struct MHD_Connection *c) {
   pthread_mutex_lock(&in->mu);
   unsigned gen = in->generation;
@@ -69,6 +79,10 @@ static enum MHD_Result ll_rapi_next(ll_instance *in, struct MHD_Connection *c) {
   if (in->stopping || gen != in->generation) {
     pthread_mutex_unlock(&in->mu);
     return ll_rapi_reply(c, MHD_HTTP_GONE, "{\"errorType\":\"Local.Stopped\",\"errorMessage\":\"instance stopped\"}");
+  }
+  if (ll_peer_gone(c)) { /* the event stays queued for the process that replaces it */
+    pthread_mutex_unlock(&in->mu);
+    return MHD_NO;
   }
   struct MHD_Response *r = ll_rapi_event(in, in->cur);
   if (r) {

@@ -47,7 +47,8 @@ cat >"$WORK/stack.json" <<JSON
     "error": {"handler": "error"},
     "initfail": {"handler": "initfail"},
     "big": {"handler": "big"},
-    "escape": {"bootstrap": "$HERE/escape_bootstrap.sh"}
+    "escape": {"bootstrap": "$HERE/escape_bootstrap.sh"},
+    "retry": {"bootstrap": "$HERE/retry_bootstrap.sh", "timeout": 3}
   },
   "http": {"function": "echo", "port": 0}
 }
@@ -227,6 +228,18 @@ wait_log "serving function" 1
 req gw "http://127.0.0.1:$PORT/"
 check "integration timeout before the function's: 504 Endpoint request timed out" t '[ "$(code gw)" = 504 ] && [ "$(jget "$WORK/gw.body" "j.message")" = "Endpoint request timed out" ]'
 stop_server
+
+# ---- a /next abandoned by its client never receives an event ----
+if start_server retry --format http; then
+  sleep 1 # the runtime's first /next has given up by now, its second one waits
+  ok_count=0
+  for n in 1 2 3; do
+    req r$n "http://127.0.0.1:$PORT/r$n"
+    [ "$(code r$n)" = 200 ] && ok_count=$((ok_count + 1))
+  done
+  check "abandoned /next: every request answered by the live one" [ "$ok_count" -eq 3 ]
+  stop_server
+fi
 
 # ---- concurrency: three instances take three requests at once ----
 if start_server slow; then
