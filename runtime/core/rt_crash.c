@@ -196,7 +196,8 @@ int lr__crash_install(lr__crash *c, const char *api, int log_fd, const char *fun
   memset(c, 0, sizeof *c);
   c->log_fd = log_fd;
   build_log_tail(c, function_name, "");
-  if (crash_active || resolve(c, api) != 0) return -1;
+  if (crash_active || !api || strlen(api) >= sizeof c->host || resolve(c, api) != 0) return -1;
+  memcpy(c->host, api, strlen(api) + 1); /* host:port, checked by the client: no CR/LF */
   c->altstack_len = LR_CRASH_ALTSTACK;
   c->altstack = malloc(c->altstack_len);
   if (!c->altstack) return -1;
@@ -219,10 +220,10 @@ void lr__crash_arm(lr__crash *c, const char *request_id, const char *function_na
   c->armed = 0;
   int n = snprintf(c->head, sizeof c->head,
                    "POST /2018-06-01/runtime/invocation/%s/error HTTP/1.1\r\n"
-                   "Host: runtime\r\nContent-Type: application/json\r\n"
+                   "Host: %s\r\nContent-Type: application/json\r\n"
                    "Lambda-Runtime-Function-Error-Type: Runtime.Crash\r\n"
                    "Connection: close\r\nContent-Length: ",
-                   request_id);
+                   request_id, c->host);
   if (n < 0 || (size_t)n >= sizeof c->head) return;
   c->head_len = (size_t)n;
   build_log_tail(c, function_name, request_id);

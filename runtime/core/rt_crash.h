@@ -18,6 +18,7 @@
 typedef struct lr__crash {
   struct sockaddr_storage addr; /* the Runtime API, resolved at install */
   socklen_t addrlen;
+  char host[256];               /* Host header: the api's host:port */
   int log_fd;
   /* "POST …/{id}/error HTTP/1.1\r\n…Content-Length: " for the armed invocation */
   char head[LR_CRASH_HEAD_MAX];

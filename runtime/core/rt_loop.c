@@ -78,13 +78,20 @@ static void install_crash_reporter(lr__runtime *rt) {
     lr_log_kv(&rt->log, LR_LOG_WARN, "crash reporter not installed", NULL);
 }
 
-/* Posts a fault; a 4xx answer loses this invocation only, anything else
- * (transport failure, 5xx after retries) ends the loop. */
+/* After a failed post: a refusal (4xx, 413, unusable id) loses this
+ * invocation only; a transport failure or 5xx after the retries, or no
+ * memory, ends the loop. */
+static lr_rt_status post_failed(lr__runtime *rt, lr_rt_status st, const char *what) {
+  lr_log_kv(&rt->log, LR_LOG_ERROR, what, "error", rt->client.err, "status", lr_rt_status_name(st),
+            NULL);
+  int refused = (st == LR_RT_HTTP && rt->client.status < 500) || st == LR_RT_TOO_BIG ||
+                st == LR_RT_PROTOCOL;
+  return refused ? LR_RT_OK : st;
+}
+
 static lr_rt_status post_fault(lr__runtime *rt, const char *id, const lr_fault *f) {
   lr_rt_status st = lr__client_post_error(&rt->client, id, f);
-  if (st == LR_RT_OK) return st;
-  lr_log_kv(&rt->log, LR_LOG_ERROR, "error post failed", "error", rt->client.err, NULL);
-  return (st == LR_RT_HTTP && rt->client.status < 500) ? LR_RT_OK : st;
+  return st == LR_RT_OK ? st : post_failed(rt, st, "error post failed");
 }
 
 static lr_rt_status post_result(lr__runtime *rt, int rc) {
@@ -105,9 +112,7 @@ static lr_rt_status post_result(lr__runtime *rt, int rc) {
     lr_fault_set(&rt->fault, "Function.ResponseSizeTooLarge", "the Runtime API refused the response as too large");
     return post_fault(rt, id, &rt->fault);
   }
-  if (st == LR_RT_OK) return st;
-  lr_log_kv(&rt->log, LR_LOG_ERROR, "response post failed", "error", rt->client.err, NULL);
-  return (st == LR_RT_HTTP && rt->client.status < 500) ? LR_RT_OK : st;
+  return st == LR_RT_OK ? st : post_failed(rt, st, "response post failed");
 }
 
 static void begin_invocation(lr__runtime *rt) {

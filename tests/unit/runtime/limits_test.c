@@ -319,6 +319,8 @@ static void crash_case(int (*invoke)(void *, const lr_context *, const char *, s
   char v[64];
   ck_assert_str_eq(mock_req_header(&m.reqs[i], "Lambda-Runtime-Function-Error-Type", v, sizeof v),
                    "Runtime.Crash");
+  ck_assert_str_eq(mock_req_header(&m.reqs[i], "Host", v, sizeof v), m.api);
+  ck_assert_str_eq(mock_req_header(&m.reqs[i], "Content-Type", v, sizeof v), "application/json");
   cJSON *j = req_json(&m, i);
   ck_assert_ptr_nonnull(j);
   ck_assert_str_eq(cJSON_GetObjectItem(j, "errorType")->valuestring, "Runtime.Crash");
