@@ -293,6 +293,22 @@ static int crash_fpe_invoke(void *app, const lr_context *ctx, const char *ev, si
   return LR_HANDLER_OK;
 }
 
+/* lr_run_ex with the crash reporter on, in a child; its wait status. */
+static int run_in_child(const mock_rapi *m, const lr_handler *h) {
+  pid_t pid = fork();
+  ck_assert_int_ge(pid, 0);
+  if (pid == 0) {
+    lr_run_options o;
+    lr_run_options_init(&o);
+    o.runtime_api = m->api;
+    o.log_out = fopen("/dev/null", "w");
+    _exit(lr_run_ex(h, &o) == LR_RT_OK ? 0 : 3);
+  }
+  int status = 0;
+  ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+  return status;
+}
+
 static void crash_case(int (*invoke)(void *, const lr_context *, const char *, size_t, lr_buf *,
                                      lr_fault *),
                        int sig, const char *name) {
@@ -300,17 +316,7 @@ static void crash_case(int (*invoke)(void *, const lr_context *, const char *, s
   const lr_handler h = {.name = "crash", .invoke = invoke};
   mock_rapi m;
   mock_rapi_start(&m, s, 1);
-  pid_t pid = fork();
-  ck_assert_int_ge(pid, 0);
-  if (pid == 0) {
-    lr_run_options o;
-    lr_run_options_init(&o);
-    o.runtime_api = m.api;
-    o.log_out = fopen("/dev/null", "w");
-    _exit(lr_run_ex(&h, &o) == LR_RT_OK ? 0 : 3);
-  }
-  int status = 0;
-  ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+  int status = run_in_child(&m, &h);
   mock_rapi_stop(&m);
   ck_assert(WIFSIGNALED(status));
   ck_assert_int_eq(WTERMSIG(status), sig);
@@ -328,6 +334,36 @@ static void crash_case(int (*invoke)(void *, const lr_context *, const char *, s
   cJSON_Delete(j);
   mock_rapi_free(&m);
 }
+
+static int crash_abort_invoke(void *app, const lr_context *ctx, const char *ev, size_t len,
+                              lr_buf *out, lr_fault *f) {
+  (void)app, (void)ctx, (void)ev, (void)len, (void)out, (void)f;
+  abort();
+}
+
+START_TEST(test_crash_abort) { crash_case(crash_abort_invoke, SIGABRT, "SIGABRT"); }
+END_TEST
+
+static int crash_in_init(void **app, const lr_logger *log, lr_fault *f) {
+  (void)app, (void)log, (void)f;
+  raise(SIGBUS);
+  return LR_HANDLER_OK;
+}
+
+/* Outside an invocation there is nothing to post to: the process still dies
+ * of its signal, having asked for no event. */
+START_TEST(test_crash_in_init_posts_nothing) {
+  const lr_handler h = {.name = "crash", .init = crash_in_init, .invoke = crash_invoke};
+  mock_rapi m;
+  mock_rapi_start(&m, NULL, 0);
+  int status = run_in_child(&m, &h);
+  mock_rapi_stop(&m);
+  ck_assert(WIFSIGNALED(status));
+  ck_assert_int_eq(WTERMSIG(status), SIGBUS);
+  ck_assert_uint_eq(m.n_reqs, 0);
+  mock_rapi_free(&m);
+}
+END_TEST
 
 START_TEST(test_crash_posts_runtime_crash) { crash_case(crash_invoke, SIGSEGV, "SIGSEGV"); }
 END_TEST
@@ -362,6 +398,8 @@ Suite *limits_suite(void) {
     tcase_set_timeout(crash, 30);
     tcase_add_test(crash, test_crash_posts_runtime_crash);
     tcase_add_test(crash, test_crash_sigfpe);
+    tcase_add_test(crash, test_crash_abort);
+    tcase_add_test(crash, test_crash_in_init_posts_nothing);
     suite_add_tcase(s, crash);
   }
   return s;
