@@ -154,6 +154,8 @@ static void ll_child(char *path, char *const envp[], int out_fd, const char *tas
   if (devnull >= 0) dup2(devnull, 0);
   dup2(out_fd, 1);
   dup2(out_fd, 2);
+  /* Lambda starts a runtime with nothing else open; neither do we. */
+  close_range(3, ~0u, 0);
   if (chdir(task_root) != 0) _exit(126);
   char *const argv[] = {path, NULL};
   execve(path, argv, envp);
