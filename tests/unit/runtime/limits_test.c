@@ -181,6 +181,38 @@ START_TEST(test_oversized_header_is_malformed) {
 }
 END_TEST
 
+START_TEST(test_header_names_any_case_values_trimmed) {
+  static const mock_next s[] = {
+      {.kind = MOCK_NO_ID, .headers = "lambda-runtime-aws-request-id: \t lower-1  \r\n"
+                                      "LAMBDA-RUNTIME-DEADLINE-MS:42\r\n", .body = "{}"}};
+  mock_rapi m;
+  mock_rapi_start(&m, s, 1);
+  ck_assert_int_eq(run_against(&m, &echo, 1), LR_RT_OK);
+  mock_rapi_stop(&m);
+  ck_assert_str_eq(the_probe.request_id[0], "lower-1");
+  ck_assert_int_ge(mock_find(&m, "POST", "/2018-06-01/runtime/invocation/lower-1/response", 0), 0);
+  mock_rapi_free(&m);
+}
+END_TEST
+
+START_TEST(test_empty_and_binary_events) {
+  static const mock_next s[] = {{.kind = MOCK_EVENT, .request_id = "empty", .body = ""},
+                                {.kind = MOCK_EVENT, .request_id = "nul", .body = "a\0b", .body_len = 3}};
+  mock_rapi m;
+  mock_rapi_start(&m, s, 2);
+  ck_assert_int_eq(run_against(&m, &echo, 2), LR_RT_OK);
+  mock_rapi_stop(&m);
+  ck_assert_uint_eq(the_probe.event_len[0], 0);
+  ck_assert_uint_eq(the_probe.event_len[1], 3);
+  long i = mock_find(&m, "POST", "/2018-06-01/runtime/invocation/empty/response", 0);
+  ck_assert_uint_eq(m.reqs[i].body_len, 0);
+  i = mock_find(&m, "POST", "/2018-06-01/runtime/invocation/nul/response", 0);
+  ck_assert_uint_eq(m.reqs[i].body_len, 3);
+  ck_assert_int_eq(memcmp(m.reqs[i].body, "a\0b", 3), 0);
+  mock_rapi_free(&m);
+}
+END_TEST
+
 /* ---- payload sizes ---- */
 
 static char *filled_json_string(size_t total) {
@@ -387,6 +419,8 @@ Suite *limits_suite(void) {
   tcase_add_test(tc, test_next_without_request_id);
   tcase_add_test(tc, test_gives_up_on_endless_malformed_nexts);
   tcase_add_test(tc, test_oversized_header_is_malformed);
+  tcase_add_test(tc, test_header_names_any_case_values_trimmed);
+  tcase_add_test(tc, test_empty_and_binary_events);
   tcase_add_test(tc, test_large_event_echoed);
   tcase_add_test(tc, test_response_over_6mb_is_function_error);
   tcase_add_test(tc, test_response_of_exactly_6mb_is_sent);
