@@ -182,6 +182,24 @@ static ll_status ll_resolve_path(char **path, const char *base_dir) {
   return LL_OK;
 }
 
+/* The function's bootstrap, else the top-level one; expanded and resolved. */
+static ll_status ll_parse_bootstrap(ll_function_cfg *f, const cJSON *fj, const cJSON *root, const char *base_dir,
+                                    char *err, size_t errcap) {
+  const cJSON *own = cJSON_GetObjectItemCaseSensitive(fj, "bootstrap");
+  const cJSON *dflt = cJSON_GetObjectItemCaseSensitive(root, "bootstrap");
+  const cJSON *b = own ? own : dflt;
+  if (!b) {
+    ll_err_set(err, errcap, "function %s: no \"bootstrap\" (set it here or at the top level)", f->name);
+    return LL_CONFIG;
+  }
+  if (!cJSON_IsString(b) || !b->valuestring[0]) {
+    ll_err_set(err, errcap, "\"bootstrap\" must be a non-empty string");
+    return LL_CONFIG;
+  }
+  ll_status st = ll_config_expand(b->valuestring, &f->bootstrap, err, errcap);
+  return st == LL_OK ? ll_resolve_path(&f->bootstrap, base_dir) : st;
+}
+
 static const char *const ll_function_keys[] = {"handler", "bootstrap", "timeout", "memory",
                                                "concurrency", "env", "description", NULL};
 
@@ -190,20 +208,8 @@ static ll_status ll_parse_function(ll_function_cfg *f, const cJSON *fj, const cJ
   char where[160];
   snprintf(where, sizeof where, "function %.100s", f->name);
   ll_status st = ll_check_keys(fj, ll_function_keys, where, err, errcap);
-  const cJSON *dflt = cJSON_GetObjectItemCaseSensitive(root, "bootstrap");
   if (st == LL_OK) st = ll_get_string(fj, "handler", f->name, &f->handler, err, errcap);
-  if (st == LL_OK)
-    st = ll_get_string(fj, "bootstrap", cJSON_IsString(dflt) ? dflt->valuestring : NULL, &f->bootstrap, err, errcap);
-  if (st == LL_OK && !f->bootstrap) {
-    ll_err_set(err, errcap, "function %s: no \"bootstrap\" (set it here or at the top level)", f->name);
-    st = LL_CONFIG;
-  }
-  if (st == LL_OK && !cJSON_GetObjectItemCaseSensitive(fj, "bootstrap") && cJSON_IsString(dflt)) {
-    free(f->bootstrap); /* the top-level default goes through ${} expansion too */
-    f->bootstrap = NULL;
-    st = ll_config_expand(dflt->valuestring, &f->bootstrap, err, errcap);
-  }
-  if (st == LL_OK) st = ll_resolve_path(&f->bootstrap, base_dir);
+  if (st == LL_OK) st = ll_parse_bootstrap(f, fj, root, base_dir, err, errcap);
   if (st == LL_OK) st = ll_get_int(fj, "timeout", 3, 1, LL_MAX_TIMEOUT_S, &f->timeout_s, err, errcap);
   if (st == LL_OK) st = ll_get_int(fj, "memory", 128, 128, 10240, &f->memory_mb, err, errcap);
   if (st == LL_OK) st = ll_get_int(fj, "concurrency", 1, 1, LL_MAX_CONCURRENCY, &f->concurrency, err, errcap);

@@ -67,6 +67,8 @@ START_TEST(config_refused) {
       "{\"bootstrap\":\"b\",\"functions\":{\"a\":{}},\"http\":{\"port\":70000}}",
       "{\"bootstrap\":\"b\",\"functions\":{\"a\":{}},\"extra\":1}",
       "{\"bootstrap\":\"b\",\"functions\":{\"a\":{}}} trailing",
+      "{\"bootstrap\":7,\"functions\":{\"a\":{}}}",
+      "{\"functions\":{\"a\":{\"bootstrap\":\"\"}}}",
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     ll_config c;
