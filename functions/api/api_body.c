@@ -78,3 +78,12 @@ cJSON *api_json_parse(const char *p, size_t len) {
   }
   return root;
 }
+
+int api_text_has_nul_escape(const char *p, size_t len) {
+  for (size_t i = 0; i < len; i++) {
+    if (p[i] != '\\') continue;
+    if (nul_escape_at(p + i, len - i)) return 1;
+    i++; /* skip the escaped character: "\\\\u0000" is a backslash and text */
+  }
+  return 0;
+}

@@ -100,6 +100,7 @@ int api_event_parse(const char *event, size_t len, const char *fallback_id, api_
   if (req->path[0] != '/') return EVENT_FAIL("event path does not start with '/'");
   request_id(req, fallback_id);
   parse_body(req);
+  req->has_nul = api_text_has_nul_escape(event, len);
   return 0;
 }
 

@@ -86,6 +86,11 @@ void api_db_failure(api_call *c, db_status st, const char *err) {
 /* ---- dispatch ------------------------------------------------------------ */
 
 static void dispatch(api_call *c) {
+  if (c->req->has_nul) {
+    /* a header, parameter or body that held a NUL would be read cut short */
+    api_problem_answer(c, API_PROBLEM_BAD_REQUEST, "the request holds a NUL character", NULL);
+    return;
+  }
   api_match m = api_route_find(c->req->method, c->req->path, c->route);
   if (m == API_MATCH_NO_PATH) {
     api_problem_answer(c, API_PROBLEM_NOT_FOUND, "no such route", NULL);

@@ -86,6 +86,7 @@ typedef struct api_request {
   lr_buf body;               /* decoded */
   int has_body;
   api_body_state body_state;
+  int has_nul;               /* the event escapes a NUL somewhere: cJSON would cut that string */
 } api_request;
 
 /* Parses an API Gateway proxy event. Returns 0, or -1 with err filled when the
@@ -175,6 +176,8 @@ int api_body_content_type_ok(const char *content_type);
 /* 0 when the bytes are valid UTF-8 without NUL bytes or \u0000 escapes (cJSON
  * would silently cut a string at an embedded NUL). */
 int api_body_text_ok(const char *p, size_t len);
+/* 1 when the JSON text holds a \u0000 escape (outside an escaped backslash). */
+int api_text_has_nul_escape(const char *p, size_t len);
 /* Exactly one JSON value (and white space) in len bytes; NULL otherwise. The
  * caller cJSON_Delete()s the result. */
 cJSON *api_json_parse(const char *p, size_t len);

@@ -315,6 +315,26 @@ START_TEST(not_an_api_gateway_event_faults) {
 }
 END_TEST
 
+START_TEST(nul_anywhere_in_the_request) {
+  /* the body as API Gateway passes raw bytes: a NUL byte becomes \u0000 in the event */
+  const char *events[] = {
+      "{\"requestContext\":{\"requestId\":\"test-request-1\"},\"httpMethod\":\"POST\",\"path\":\"/orders\",\"headers\":{\"Content-Type\":\"application/json\"},"
+      "\"body\":\"{\\\"customer_id\\\":\\\"c-1\\\",\\\"items\\\":[]}\\u0000junk\"}",
+      "{\"requestContext\":{\"requestId\":\"test-request-1\"},\"httpMethod\":\"GET\",\"path\":\"/health\",\"headers\":{\"X-Thing\":\"a\\u0000b\"}}",
+      "{\"requestContext\":{\"requestId\":\"test-request-1\"},\"httpMethod\":\"GET\",\"path\":\"/orders\",\"queryStringParameters\":{\"customer_id\":\"c-1\\u0000x\"}}",
+  };
+  for (size_t i = 0; i < sizeof events / sizeof *events; i++) {
+    at_response r = at_invoke(app, events[i]);
+    assert_problem(&r, 400, "bad-request");
+    at_response_free(&r);
+  }
+  /* an escaped backslash before u0000 is text, not a NUL */
+  at_response r = at_invoke(app, "{\"requestContext\":{\"requestId\":\"test-request-1\"},\"httpMethod\":\"GET\",\"path\":\"/health\",\"headers\":{\"X\":\"\\\\u0000\"}}");
+  ck_assert_int_eq(r.status, 200);
+  at_response_free(&r);
+}
+END_TEST
+
 START_TEST(one_log_line_without_body) {
   char *text = NULL;
   size_t len = 0;
@@ -378,6 +398,7 @@ int main(void) {
   tcase_add_test(inv, database_unreachable_is_503);
   tcase_add_test(inv, not_an_api_gateway_event_faults);
   tcase_add_test(inv, one_log_line_without_body);
+  tcase_add_test(inv, nul_anywhere_in_the_request);
   suite_add_tcase(s, inv);
   return at_run_suite(s);
 }
