@@ -48,7 +48,8 @@ cat >"$WORK/stack.json" <<JSON
     "initfail": {"handler": "initfail"},
     "big": {"handler": "big"},
     "escape": {"bootstrap": "$HERE/escape_bootstrap.sh"},
-    "retry": {"bootstrap": "$HERE/retry_bootstrap.sh", "timeout": 3}
+    "retry": {"bootstrap": "$HERE/retry_bootstrap.sh", "timeout": 3},
+    "apigw": {"bootstrap": "$HERE/apigw_bootstrap.sh", "timeout": 3}
   },
   "http": {"function": "echo", "port": 0}
 }
@@ -128,6 +129,25 @@ if start_server echo; then
   req rest "http://127.0.0.1:$PORT/x?q=1"
   check "rest api: echo's answer lacks statusCode: 502" [ "$(code rest)" = 502 ]
   check "rest api: API Gateway's message" [ "$(jget "$WORK/rest.body" 'j.message')" = "Internal server error" ]
+  stop_server
+fi
+
+# ---- a proxy integration's answer back to HTTP ----
+printf '\000\001\002hi' >"$WORK/expected.bin"
+if start_server apigw; then
+  curl -s --max-time 20 -D "$WORK/a1.h" -o "$WORK/a1.body" "http://127.0.0.1:$PORT/x"
+  check "rest answer: status and headers" t 'head -1 "$WORK/a1.h" | grep -q " 201" && grep -qi "^X-One: 1" "$WORK/a1.h" && [ "$(grep -ci "^X-Many: m[12]" "$WORK/a1.h")" -eq 2 ]'
+  check "rest answer: base64 body decoded" cmp -s "$WORK/a1.body" "$WORK/expected.bin"
+  printf 'GARBAGE\r\n\r\n' | curl -s --max-time 5 -o /dev/null "telnet://127.0.0.1:$PORT" 2>/dev/null
+  req bighdr "http://127.0.0.1:$PORT/x" -H "X-Big: $(head -c 100000 /dev/zero | tr '\0' a)"
+  check "a 100 KB header is refused" t '[ "$(code bighdr)" -ge 400 ] && [ "$(code bighdr)" -lt 500 ]'
+  req after_garbage "http://127.0.0.1:$PORT/x"
+  check "still serving after garbage and huge headers" [ "$(code after_garbage)" = 201 ]
+  stop_server
+fi
+if start_server apigw --format http; then
+  curl -s --max-time 20 -D "$WORK/a2.h" -o "$WORK/a2.body" "http://127.0.0.1:$PORT/x"
+  check "http api answer: cookies as Set-Cookie, body decoded" t 'head -1 "$WORK/a2.h" | grep -q " 201" && [ "$(grep -ci "^Set-Cookie: " "$WORK/a2.h")" -eq 2 ] && cmp -s "$WORK/a2.body" "$WORK/expected.bin"'
   stop_server
 fi
 
