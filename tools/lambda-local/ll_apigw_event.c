@@ -86,8 +86,7 @@ static bool ll_single_set(cJSON *obj, const char *key, const char *value, bool j
   if (!old) return cJSON_AddStringToObject(obj, key, value) != NULL;
   lr_buf b;
   lr_buf_init(&b, LL_EVENT_MAX);
-  if (join) lr_buf_addf(&b, "%s,", old->valuestring);
-  bool ok = lr_buf_adds(&b, value) == LR_BUF_OK;
+  bool ok = (!join || lr_buf_addf(&b, "%s,", old->valuestring) == LR_BUF_OK) && lr_buf_adds(&b, value) == LR_BUF_OK;
   cJSON *s = ok ? cJSON_CreateString(lr_buf_str(&b)) : NULL;
   lr_buf_free(&b);
   return s && cJSON_ReplaceItemInObjectCaseSensitive(obj, key, s);
@@ -249,14 +248,16 @@ static bool ll_http_headers(cJSON *ev, const ll_http_request *rq) {
   cJSON *h = cJSON_CreateObject(), *cookies = cJSON_CreateArray();
   bool ok = h && cookies;
   for (size_t i = 0; ok && i < rq->header_count; i++) {
-    char name[256];
-    size_t n = strlen(rq->headers[i].name);
-    if (n >= sizeof name) continue; /* the server refuses such names before this */
-    for (size_t j = 0; j <= n; j++) name[j] = (char)tolower((unsigned char)rq->headers[i].name[j]);
-    if (strcmp(name, "cookie") != 0) {
-      ok = ll_single_set(h, name, rq->headers[i].value, true);
-      continue;
+    char *name = strdup(rq->headers[i].name);
+    if (!name) {
+      ok = false;
+      break;
     }
+    for (char *p = name; *p; p++) *p = (char)tolower((unsigned char)*p);
+    bool cookie = strcmp(name, "cookie") == 0;
+    if (!cookie) ok = ll_single_set(h, name, rq->headers[i].value, true);
+    free(name);
+    if (!cookie) continue;
     for (const char *c = rq->headers[i].value; ok && *c;) {
       while (*c == ' ' || *c == ';') c++;
       size_t len = strcspn(c, ";");

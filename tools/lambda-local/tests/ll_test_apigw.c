@@ -206,6 +206,21 @@ START_TEST(too_many_reply_headers) {
 }
 END_TEST
 
+START_TEST(long_header_names_kept) {
+  char name[301], lower[301];
+  memset(name, 'N', 300);
+  memset(lower, 'n', 300);
+  name[300] = lower[300] = '\0';
+  ll_header h[] = {{name, "v"}};
+  cJSON *j = event_of("GET", "/", h, 1, NULL, 0, LL_API_HTTP);
+  ck_assert_str_eq(str_at(j, "headers", lower), "v");
+  cJSON_Delete(j);
+  j = event_of("GET", "/", h, 1, NULL, 0, LL_API_REST);
+  ck_assert_str_eq(str_at(j, "headers", name), "v");
+  cJSON_Delete(j);
+}
+END_TEST
+
 Suite *ll_apigw_suite(void) {
   Suite *s = suite_create("apigw");
   TCase *core = tcase_create("core");
@@ -221,6 +236,7 @@ Suite *ll_apigw_suite(void) {
   tcase_add_test(limits, too_many_query_parameters);
   tcase_add_test(limits, malformed_replies_refused);
   tcase_add_test(limits, too_many_reply_headers);
+  tcase_add_test(limits, long_header_names_kept);
   suite_add_tcase(s, limits);
   return s;
 }
