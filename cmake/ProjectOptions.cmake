@@ -11,6 +11,10 @@ set(CMAKE_POSITION_INDEPENDENT_CODE ON)
 
 add_library(project_options INTERFACE)
 target_compile_definitions(project_options INTERFACE _GNU_SOURCE)
+# Build paths out of the binaries and their debug info, so that the Lambda zip
+# is the same whichever directory it was built in.
+target_compile_options(project_options INTERFACE
+  -ffile-prefix-map=${CMAKE_SOURCE_DIR}=. -ffile-prefix-map=${CMAKE_BINARY_DIR}=build)
 target_compile_options(project_options INTERFACE
   -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes
   -Wpointer-arith -Wcast-qual -Wvla -Wnull-dereference)
