@@ -102,6 +102,9 @@ static void ll_exit_reason(int status, char *out, size_t cap) {
 static void ll_fail_current(ll_instance *in, bool was_ready, const char *reason) {
   ll_invocation *inv = in->cur;
   if (!inv || (in->cur_state != LL_CUR_QUEUED && in->cur_state != LL_CUR_DELIVERED)) return;
+  /* Queued behind a warm process that then died: it never saw the event,
+   * which waits for the fresh process instead of failing. */
+  if (in->cur_state == LL_CUR_QUEUED && was_ready && !in->stopping) return;
   if (in->stopping) {
     ll__invocation_fail(inv, LL_OUT_STOPPED, "Local.Stopped", "lambda-local is shutting down");
   } else if (in->timed_out) {

@@ -49,7 +49,8 @@ cat >"$WORK/stack.json" <<JSON
     "big": {"handler": "big"},
     "escape": {"bootstrap": "$HERE/escape_bootstrap.sh"},
     "retry": {"bootstrap": "$HERE/retry_bootstrap.sh", "timeout": 3},
-    "apigw": {"bootstrap": "$HERE/apigw_bootstrap.sh", "timeout": 3}
+    "apigw": {"bootstrap": "$HERE/apigw_bootstrap.sh", "timeout": 3},
+    "oneshot": {"bootstrap": "$HERE/oneshot_bootstrap.sh", "timeout": 3}
   },
   "http": {"function": "echo", "port": 0}
 }
@@ -258,6 +259,17 @@ if start_server retry --format http; then
     [ "$(code r$n)" = 200 ] && ok_count=$((ok_count + 1))
   done
   check "abandoned /next: every request answered by the live one" [ "$ok_count" -eq 3 ]
+  stop_server
+fi
+
+# ---- a process that exits after each answer: the next event waits for its successor ----
+if start_server oneshot; then
+  ok_count=0
+  for n in 1 2 3 4 5 6; do
+    req o$n "http://127.0.0.1:$PORT/o$n"
+    [ "$(code o$n)" = 200 ] && ok_count=$((ok_count + 1))
+  done
+  check "events behind a dying process go to the fresh one" [ "$ok_count" -eq 6 ]
   stop_server
 fi
 
