@@ -20,15 +20,30 @@ sql() { psql -d orders -qAt -v ON_ERROR_STOP=1 -c "$1"; }
 ID=$(curl -s -H 'Content-Type: application/json' --data "$BODY" "$BASE/orders" |
   node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).id))')
 
+# Handler time: Lambda's own "Duration" of each invocation (lambda-local's REPORT
+# lines), from the log lines written since mark; p50 and p99 in ms.
+LL_LOG="$D/ll.log"
+mark() { wc -l <"$LL_LOG"; }
+handler_time() {
+  tail -n +"$(($1 + 1))" "$LL_LOG" | sed -n 's/^REPORT .*\tDuration: \([0-9.]*\) ms.*/\1/p' | sort -n |
+    awk '{v[NR]=$1} END {if (NR) printf "   handler time (REPORT Duration): p50 %.3f ms, p99 %.3f ms over %d invocations\n", v[int(NR*0.5+0.5)], v[int(NR*0.99+0.5)], NR}'
+}
+
 echo "== wrk: $INSTANCES api instances, $INSTANCES connections, ${SECS}s each (build: $BUILD)"
 echo "-- POST /orders"
+m=$(mark)
 wrk -t2 -c"$INSTANCES" -d"${SECS}s" --latency -s "$SRC/bench/api/create.lua" "$BASE/orders" |
   grep -E 'Requests/sec|Latency|50%|99%|Non-2xx|Socket errors'
+handler_time "$m"
 echo "-- GET /orders/{id}"
+m=$(mark)
 wrk -t2 -c"$INSTANCES" -d"${SECS}s" --latency "$BASE/orders/$ID" |
   grep -E 'Requests/sec|Latency|50%|99%|Non-2xx|Socket errors'
+handler_time "$m"
 echo "-- GET /health (no database: the runtime and lambda-local floor)"
+m=$(mark)
 wrk -t2 -c"$INSTANCES" -d"${SECS}s" --latency "$BASE/health" | grep -E 'Requests/sec|50%|99%'
+handler_time "$m"
 
 # Round trips: statements the server received while N requests ran, one at a time.
 N=50

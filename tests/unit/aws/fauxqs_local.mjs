@@ -9,7 +9,8 @@ import { register } from 'node:module';
 import { pathToFileURL } from 'node:url';
 
 const [nodeModules, queueName, bucket] = process.argv.slice(2);
-register('./fauxqs_hooks.mjs', import.meta.url);
+// The node:sqlite stub is shared with the local stack (local/fauxqs_hooks.mjs).
+register('../../../local/fauxqs_hooks.mjs', import.meta.url);
 
 // fauxqs listens on 0.0.0.0; the tests touch 127.0.0.1 only.
 const listen = net.Server.prototype.listen;
