@@ -1,15 +1,15 @@
 #ifndef LR_RT_CLIENT_H
 #define LR_RT_CLIENT_H
 /* The HTTP client of the Lambda Runtime API: next, response, error, init
- * error, over one libcurl handle reused for the life of the process (its
- * connection stays open between invocations). Buffers are kept and reused:
- * a 1 MiB event costs no page faults after the first one. */
-#include <curl/curl.h>
+ * error, over one keep-alive connection (rt_http.c) kept for the life of the
+ * process. Buffers are kept and reused: a 1 MiB event costs no page faults
+ * after the first one. */
 #include <stddef.h>
 #include <stdint.h>
 
 #include "lr/buf.h"
 #include "lr/runtime.h"
+#include "rt_http.h"
 
 #define LR_RT_ERR_LEN 256
 /* The largest event we accept: Lambda's own limit is 6 MB (synchronous); the
@@ -36,10 +36,10 @@ enum {
 };
 
 typedef struct lr__client {
-  CURL *curl;
-  struct curl_slist *headers;   /* "Expect:" and Content-Type, built once */
+  lr__http http;                /* the connection to the Runtime API */
   char api[LR_RT_API_MAX];      /* host:port */
-  lr_buf url;                   /* reused per request */
+  lr_buf url;                   /* the request's path, reused per request */
+  lr_buf extra;                 /* a post's extra header lines, reused */
   lr_buf event;                 /* /next body, reused */
   lr_buf scratch;               /* error bodies, reused */
   lr__hdr hdr[LR_HDR_COUNT];
@@ -50,7 +50,7 @@ typedef struct lr__client {
   char err[LR_RT_ERR_LEN];      /* the cause of the last failure */
 } lr__client;
 
-/* Sets up c (curl handle, buffers). On failure everything is released and
+/* Sets up c (address resolved once, buffers). On failure everything is released and
  * c->err says why. Free with lr__client_free (also after a failed init). */
 lr_rt_status lr__client_init(lr__client *c, const char *api, int max_retries, int backoff_ms);
 void lr__client_free(lr__client *c);

@@ -1,6 +1,5 @@
 /* The loop: config from the environment once, the handler's init hook, then
  * next -> invoke -> response/error until a fatal Runtime API failure. */
-#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,7 +51,6 @@ static lr_rt_status runtime_open(lr__runtime *rt, const lr_run_options *opt) {
   lr_logger_init(&rt->log, rt->opt.log_out ? rt->opt.log_out : stdout,
                  env_or_empty("SERVICE_NAME"), rt->function_name);
   lr_buf_init(&rt->response, LR_RESPONSE_BUF_MAX);
-  if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) return LR_RT_NOMEM;
   lr_rt_status st = lr__client_init(&rt->client, api, rt->opt.max_retries, rt->opt.retry_backoff_ms);
   if (st != LR_RT_OK) {
     lr_log_kv(&rt->log, LR_LOG_FATAL, "runtime cannot start", "error", rt->client.err,
@@ -68,7 +66,6 @@ static void runtime_close(lr__runtime *rt) {
   lr__trace_env_clear(&rt->trace_env);
   lr__client_free(&rt->client);
   lr_buf_free(&rt->response);
-  curl_global_cleanup();
 }
 
 static void install_crash_reporter(lr__runtime *rt) {

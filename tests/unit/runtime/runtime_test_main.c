@@ -6,12 +6,14 @@ Suite *loop_suite(void);
 Suite *limits_suite(void);
 Suite *log_suite(void);
 Suite *metrics_suite(void);
+Suite *http_suite(void);
 
 int main(void) {
   SRunner *sr = srunner_create(loop_suite());
   srunner_add_suite(sr, limits_suite());
   srunner_add_suite(sr, log_suite());
   srunner_add_suite(sr, metrics_suite());
+  srunner_add_suite(sr, http_suite());
   srunner_run_all(sr, CK_NORMAL);
   int failed = srunner_ntests_failed(sr);
   srunner_free(sr);
