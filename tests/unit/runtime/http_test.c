@@ -380,6 +380,27 @@ START_TEST(test_request_exact) {
 }
 END_TEST
 
+/* A name, resolved once; "localhost" may give ::1 first while the peer
+ * listens on 127.0.0.1 only: the next address is tried. */
+START_TEST(test_host_by_name) {
+  const peer_step s[] = {{.answer = "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nn"}};
+  peer p;
+  client c;
+  peer_start(&p, s, 1);
+  char api[64];
+  snprintf(api, sizeof api, "localhost%s", strrchr(p.api, ':'));
+  snprintf(p.api, sizeof p.api, "%s", api);
+  client_open(&c, &p, 1024);
+  ck_assert_int_eq(get(&c), LR_RT_OK);
+  ck_assert_str_eq(lr_buf_str(&c.out), "n");
+  client_close(&c);
+  peer_stop(&p);
+  lr__http h;
+  ck_assert_int_eq(lr__http_init(&h, "127.0.0.1:port"), LR_RT_CONFIG);
+  lr__http_free(&h);
+}
+END_TEST
+
 /* ---- through the loop ---- */
 
 static int echo_invoke(void *app, const lr_context *ctx, const char *ev, size_t len, lr_buf *out,
@@ -465,6 +486,7 @@ Suite *http_suite(void) {
   tcase_add_test(tc, test_read_to_close);
   tcase_add_test(tc, test_post_read_timeout);
   tcase_add_test(tc, test_request_exact);
+  tcase_add_test(tc, test_host_by_name);
   tcase_add_test(tc, test_loop_chunked_event);
   suite_add_tcase(s, tc);
   TCase *parse = tcase_create("parse");
