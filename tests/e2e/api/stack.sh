@@ -64,9 +64,22 @@ stack_start() {
   stack_config "$3" "$4" "$port"
   "$ll" invoke migrate --config "$D/stack.json" >"$D/migrate.out" 2>&1 || fail "migrate: $(tail -5 "$D/migrate.out")"
   psql -q -v ON_ERROR_STOP=1 -d orders -f "$SRC/db/seed/local_seed.sql" >/dev/null
-  "$ll" serve --config "$D/stack.json" >"$D/ll.log" 2>&1 &
-  LL_PID=$!
-  BASE="http://127.0.0.1:$port"
-  for _ in $(seq 1 100); do curl -s -o /dev/null "$BASE/health" && return 0; sleep 0.1; done
+  # Suites run in parallel: the port found free may be taken before lambda-local
+  # binds it; then start again on another one (and never talk to a stranger on it).
+  local attempt
+  for attempt in 1 2 3; do
+    "$ll" serve --config "$D/stack.json" >"$D/ll.log" 2>&1 &
+    LL_PID=$!
+    BASE="http://127.0.0.1:$port"
+    for _ in $(seq 1 100); do
+      kill -0 "$LL_PID" 2>/dev/null || break
+      curl -s -o /dev/null "$BASE/health" && return 0
+      sleep 0.1
+    done
+    grep -q "in use" "$D/ll.log" 2>/dev/null || break
+    wait "$LL_PID" 2>/dev/null || true
+    port=$(free_port)
+    stack_config "$3" "$4" "$port"
+  done
   fail "lambda-local did not answer on $BASE"
 }

@@ -57,17 +57,22 @@ cat >"$WORK/stack.json" <<JSON
 JSON
 
 # start_server FUNCTION [lambda-local options...]: serves FUNCTION on a free port.
+# Suites run in parallel: a port found free may be taken before lambda-local
+# binds it, so a start that fails with "in use" is tried again on another port.
 start_server() {
-  local fn=$1
+  local fn=$1 attempt i
   shift
-  PORT=$(free_port)
-  "$LL" serve --config "$WORK/stack.json" --function "$fn" --port "$PORT" "$@" >"$WORK/server.out" 2>"$WORK/server.log" &
-  SERVER_PID=$!
-  local i
-  for i in $(seq 1 100); do
-    grep -q "serving function" "$WORK/server.log" 2>/dev/null && return 0
-    kill -0 "$SERVER_PID" 2>/dev/null || break
-    sleep 0.1
+  for attempt in 1 2 3; do
+    PORT=$(free_port)
+    "$LL" serve --config "$WORK/stack.json" --function "$fn" --port "$PORT" "$@" >"$WORK/server.out" 2>"$WORK/server.log" &
+    SERVER_PID=$!
+    for i in $(seq 1 100); do
+      grep -q "serving function" "$WORK/server.log" 2>/dev/null && return 0
+      kill -0 "$SERVER_PID" 2>/dev/null || break
+      sleep 0.1
+    done
+    grep -q "in use" "$WORK/server.log" 2>/dev/null || break
+    wait "$SERVER_PID" 2>/dev/null || true
   done
   ko "start $fn" "lambda-local did not start serving"
   return 1
