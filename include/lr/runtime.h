@@ -62,6 +62,13 @@ typedef struct lr_handler {
                 lr_buf *response, lr_fault *fault);
   /* Frees the app context (process exit, tests). May be NULL. */
   void (*shutdown)(void *app);
+  /* Work the caller need not wait for. Called after each invoke once its
+   * answer (response or error) has been posted, whatever Lambda said to it,
+   * and before the runtime asks for the next event: Lambda has already
+   * handed the answer to the invoker (API Gateway answers the client), while
+   * this time still counts towards the invocation's Duration and timeout.
+   * ctx is the invocation's, still valid. May be NULL. */
+  void (*after_response)(void *app, const lr_context *ctx);
 } lr_handler;
 
 /* Runs the init phase and then the invocation loop against

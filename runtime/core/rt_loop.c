@@ -153,6 +153,9 @@ static lr_rt_status invoke_once(lr__runtime *rt, const lr_handler *h, void *app,
     int rc = h->invoke(app, &rt->ctx, lr_buf_str(&c->event), c->event.len, &rt->response, &rt->fault);
     lr__crash_disarm(&rt->crash);
     st = post_result(rt, rc);
+    /* Disarmed: the answer is posted, so a crash here is reported by the
+     * process's exit, not as this invocation's error. */
+    if (h->after_response) h->after_response(app, &rt->ctx);
   }
   end_invocation(rt);
   return st;

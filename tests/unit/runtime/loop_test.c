@@ -1,5 +1,7 @@
 /* The loop against the mock Runtime API: the exact requests it sends. */
 #include <check.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -69,6 +71,56 @@ START_TEST(test_connection_reused) {
   ck_assert_uint_eq(m.n_conns, 1);
   mock_rapi_stop(&m);
   ck_assert_uint_eq(m.n_reqs, 10);
+  mock_rapi_free(&m);
+}
+END_TEST
+
+/* ---- after the response ---- */
+
+/* What the after_response hook saw: the requests the mock had received by
+ * then, and the invocation's id, still valid. */
+static mock_rapi *after_mock;
+static size_t after_seen_reqs[4];
+static char after_seen_id[4][64];
+static int after_calls;
+
+static void after_record(void *app, const lr_context *ctx) {
+  (void)app;
+  if (after_calls >= 4) return;
+  pthread_mutex_lock(&after_mock->mu);
+  after_seen_reqs[after_calls] = after_mock->n_reqs;
+  pthread_mutex_unlock(&after_mock->mu);
+  snprintf(after_seen_id[after_calls], sizeof after_seen_id[0], "%s", ctx->request_id);
+  after_calls++;
+}
+
+static int echo_or_fail(void *app, const lr_context *ctx, const char *ev, size_t len, lr_buf *out,
+                        lr_fault *f) {
+  if (strcmp(ctx->request_id, "bad") == 0) return lr_fault_set(f, "Test.Failed", "as asked");
+  return echo_invoke(app, ctx, ev, len, out, f);
+}
+static const lr_handler with_after = {.name = "after", .invoke = echo_or_fail,
+                                      .after_response = after_record};
+
+/* The hook runs once an invocation's answer is posted (a response or an
+ * error) and before the next /next: Lambda has the answer while it works. */
+START_TEST(test_after_response_hook) {
+  static const mock_next s[] = {{.kind = MOCK_EVENT, .request_id = "good", .body = "{}"},
+                                {.kind = MOCK_EVENT, .request_id = "bad", .body = "{}"}};
+  mock_rapi m;
+  mock_rapi_start(&m, s, 2);
+  after_mock = &m;
+  after_calls = 0;
+  ck_assert_int_eq(run_against(&m, &with_after, 2), LR_RT_OK);
+  mock_rapi_stop(&m);
+  ck_assert_int_eq(after_calls, 2);
+  ck_assert_uint_eq(after_seen_reqs[0], 2); /* next, response */
+  ck_assert_uint_eq(after_seen_reqs[1], 4); /* next, response, next, error */
+  ck_assert_str_eq(after_seen_id[0], "good");
+  ck_assert_str_eq(after_seen_id[1], "bad");
+  ck_assert_str_eq(m.reqs[1].path, "/2018-06-01/runtime/invocation/good/response");
+  ck_assert_str_eq(m.reqs[3].path, "/2018-06-01/runtime/invocation/bad/error");
+  ck_assert_uint_eq(m.n_reqs, 4);
   mock_rapi_free(&m);
 }
 END_TEST
@@ -264,6 +316,7 @@ Suite *loop_suite(void) {
   tcase_set_timeout(tc, 30);
   tcase_add_test(tc, test_response_post_exact);
   tcase_add_test(tc, test_connection_reused);
+  tcase_add_test(tc, test_after_response_hook);
   tcase_add_test(tc, test_error_post_escaped);
   tcase_add_test(tc, test_error_without_fault_has_type);
   tcase_add_test(tc, test_init_error);
