@@ -162,6 +162,7 @@ static void ll_reap(ll_instance *in) {
   if (!in->stopping)
     ll_logf("lambda-local: %s[%d]: process ended (%s)%s", in->fn->name, in->index, reason,
             was_ready ? "" : " during init");
+  ll__report_flush(in);
   ll_fail_current(in, was_ready, reason);
   /* A warm process is replaced at once; after a failed init, only when the
    * next invocation comes (a broken function must not restart in a loop). */
@@ -267,7 +268,17 @@ void ll_instance_invoke(ll_instance *in, ll_invocation *inv, int limit_s) {
   double init_ms = delivered ? in->cur_init_ms : 0.0;
   in->cur = NULL;
   in->cur_state = LL_CUR_NONE;
-  if (delivered) ll__report_end(in, inv, duration_ms, init_ms);
+  bool answered = inv->outcome == LL_OUT_OK || inv->outcome == LL_OUT_FUNCTION_ERROR;
+  if (delivered && answered && in->proc.pid > 0 && !in->stopping) {
+    /* the process may still be working: the REPORT comes with its next /next */
+    in->report_due = true;
+    snprintf(in->report_id, sizeof in->report_id, "%s", inv->request_id);
+    in->report_status = ll__report_status(inv);
+    in->report_from_ns = in->delivered_ns;
+    in->report_init_ms = init_ms;
+  } else if (delivered) {
+    ll__report_end(in, inv->request_id, ll__report_status(inv), duration_ms, init_ms);
+  }
   pthread_mutex_unlock(&in->mu);
 }
 
@@ -281,6 +292,7 @@ void ll_instance_stop(ll_instance *in) {
   if (in->supervising) pthread_join(in->supervisor, NULL);
   in->supervising = false;
   pthread_mutex_lock(&in->mu);
+  ll__report_flush(in);
   ll_fail_current(in, true, "stopped");
   pthread_cond_broadcast(&in->cv);
   pthread_mutex_unlock(&in->mu);

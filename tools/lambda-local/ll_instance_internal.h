@@ -35,6 +35,14 @@ struct ll_instance {
   long peak_mb;
   ll_invocation *cur;
   ll_cur_state cur_state;
+  /* An answered invocation's END/REPORT waits for the process's next /next
+   * (or its end): Lambda's Duration runs until then, so work a runtime does
+   * after posting its response is counted, as in AWS. */
+  bool report_due;
+  char report_id[LL_REQUEST_ID_LEN];
+  const char *report_status;
+  int64_t report_from_ns;
+  double report_init_ms;
   char init_error_type[LL_ERROR_TYPE_MAX];
   char *init_error_body; /* what the runtime posted to /init/error, or NULL */
   size_t init_error_len;
@@ -46,7 +54,12 @@ ll_status ll__rapi_start(ll_instance *in, char *err, size_t errcap);
 void ll__rapi_stop(ll_instance *in);
 /* START/END/REPORT lines (ll_report.c). */
 void ll__report_start(const ll_instance *in, const ll_invocation *inv);
-void ll__report_end(const ll_instance *in, const ll_invocation *inv, double duration_ms, double init_ms);
+void ll__report_end(const ll_instance *in, const char *request_id, const char *status, double duration_ms,
+                    double init_ms);
+/* The REPORT status suffix of an outcome ("" when it succeeded). */
+const char *ll__report_status(const ll_invocation *inv);
+/* Writes a deferred END/REPORT, its Duration ending now (locked). */
+void ll__report_flush(ll_instance *in);
 /* Sets inv's outcome and an {"errorType","errorMessage"} body; false on no memory. */
 bool ll__invocation_fail(ll_invocation *inv, ll_outcome o, const char *type, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

@@ -74,6 +74,7 @@ static enum MHD_Result ll_rapi_next(ll_instance *in, struct MHD_Connection *c) {
     in->init_ms = (double)(ll__now_ns() - in->spawned_ns) / 1e6;
   }
   if (in->proc.pid > 0) in->peak_mb = ll_proc_peak_rss_mb(in->proc.pid);
+  ll__report_flush(in); /* the previous invocation ends here, after-response work included */
   while (!in->stopping && gen == in->generation && !(in->cur && in->cur_state == LL_CUR_QUEUED))
     pthread_cond_wait(&in->cv, &in->mu);
   if (in->stopping || gen != in->generation) {
