@@ -282,6 +282,13 @@ void ll_instance_invoke(ll_instance *in, ll_invocation *inv, int limit_s) {
   pthread_mutex_unlock(&in->mu);
 }
 
+bool ll_instance_settled(ll_instance *in) {
+  pthread_mutex_lock(&in->mu);
+  bool settled = !in->report_due;
+  pthread_mutex_unlock(&in->mu);
+  return settled;
+}
+
 void ll_instance_stop(ll_instance *in) {
   if (!in) return;
   pthread_mutex_lock(&in->mu);

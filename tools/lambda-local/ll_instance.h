@@ -53,6 +53,10 @@ ll_status ll_instance_create(const ll_function_cfg *fn, const char *region, int 
 /* Runs one invocation to its end; limit_s bounds it (the function's timeout or
  * less). Thread-safe, but the pool hands an instance to one caller at a time. */
 void ll_instance_invoke(ll_instance *in, ll_invocation *inv, int limit_s);
+/* Whether the process has finished its last invocation, work after the
+ * response included (it is back in /next, or gone): Lambda hands events only
+ * to such environments, so the pool prefers them. */
+bool ll_instance_settled(ll_instance *in);
 /* Kills the process and wakes everyone waiting; invocations end as STOPPED. */
 void ll_instance_stop(ll_instance *in);
 void ll_instance_free(ll_instance *in);

@@ -84,6 +84,10 @@ static int ll_pool_take(ll_pool *p, ll_fn *f, int wait_ms) {
   pthread_mutex_lock(&p->mu);
   int got = -1;
   for (;;) {
+    /* a free instance whose process is back in /next first; one still
+     * working after its last response would hold the event until then */
+    for (int i = 0; got < 0 && i < f->count; i++)
+      if (!f->busy[i] && ll_instance_settled(f->inst[i])) got = i;
     for (int i = 0; got < 0 && i < f->count; i++)
       if (!f->busy[i]) got = i;
     if (got >= 0 || p->stopping) break;
