@@ -24,9 +24,15 @@ ID=$(curl -s -H 'Content-Type: application/json' --data "$BODY" "$BASE/orders" |
 # lines), from the log lines written since mark; p50 and p99 in ms.
 LL_LOG="$D/ll.log"
 mark() { wc -l <"$LL_LOG"; }
+pct() { # LABEL: p50 and p99 of the numbers on stdin
+  sort -n | awk -v l="$1" '{v[NR]=$1} END {if (NR) printf "   %s: p50 %.3f ms, p99 %.3f ms over %d invocations\n", l, v[int(NR*0.5+0.5)], v[int(NR*0.99+0.5)], NR}'
+}
+# Two handler times: until the answer is ready (the api's own EMF "Latency":
+# what API Gateway and the client wait for), and Lambda's Duration (REPORT:
+# until the process asks for the next event, after-response work included).
 handler_time() {
-  tail -n +"$(($1 + 1))" "$LL_LOG" | sed -n 's/^REPORT .*\tDuration: \([0-9.]*\) ms.*/\1/p' | sort -n |
-    awk '{v[NR]=$1} END {if (NR) printf "   handler time (REPORT Duration): p50 %.3f ms, p99 %.3f ms over %d invocations\n", v[int(NR*0.5+0.5)], v[int(NR*0.99+0.5)], NR}'
+  tail -n +"$(($1 + 1))" "$LL_LOG" | sed -n 's/^{"_aws".*"Latency":\([0-9.e+-]*\)}$/\1/p' | pct "handler time to the answer (EMF Latency)"
+  tail -n +"$(($1 + 1))" "$LL_LOG" | sed -n 's/^REPORT .*\tDuration: \([0-9.]*\) ms.*/\1/p' | pct "Lambda Duration (REPORT, after-response work included)"
 }
 
 echo "== wrk: $INSTANCES api instances, $INSTANCES connections, ${SECS}s each (build: $BUILD)"
