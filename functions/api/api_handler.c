@@ -40,6 +40,7 @@ int api_app_create(const app_options *opt, const lr_logger *log, api_app **out, 
   *out = NULL;
   api_app *a = calloc(1, sizeof *a);
   if (!a) return api_fault(fault, "Runtime.OutOfMemory", "api: out of memory");
+  lr_buf_init(&a->send.message, API_MESSAGE_MAX);
   app_options o = opt ? *opt : (app_options){0};
   o.needs |= CFG_NEED_DB;
   /* The queue is optional for the api (local runs without one keep messages
@@ -58,6 +59,7 @@ int api_app_create(const app_options *opt, const lr_logger *log, api_app **out, 
 void api_app_free(api_app *a) {
   if (!a) return;
   lr_sqs_client_free(a->sqs);
+  lr_buf_free(&a->send.message);
   app_free(a->app);
   free(a);
 }
@@ -135,7 +137,7 @@ static void log_request(const api_call *c, double ms) {
   cJSON_Delete(f);
 }
 
-static int64_t epoch_ms(void) {
+int64_t api_epoch_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
@@ -158,7 +160,7 @@ static int answer(api_app *a, const lr_context *ctx, api_request *req, lr_buf *r
   double ms = now_ms() - t0;
   log_request(&c, ms);
   lr_metrics_put(&metrics, "Latency", ms, LR_UNIT_MILLISECONDS);
-  lr_metrics_flush(&metrics, ctx->log && ctx->log->out ? ctx->log->out : stdout, epoch_ms());
+  lr_metrics_flush(&metrics, ctx->log && ctx->log->out ? ctx->log->out : stdout, api_epoch_ms());
   lr_buf_status st = api_response_write(&resp, req->format, req->request_id, response);
   api_response_free(&resp);
   if (st != LR_BUF_OK) return api_fault(fault, API_FAULT_RESPONSE, "api: the answer does not fit");
@@ -195,5 +197,9 @@ static int api_invoke_hook(void *app, const lr_context *ctx, const char *event, 
 
 static void api_shutdown(void *app) { api_app_free(app); }
 
-const lr_handler api_handler = {
-    .name = "api", .init = api_init, .invoke = api_invoke_hook, .shutdown = api_shutdown};
+static void api_after_response_hook(void *app, const lr_context *ctx) {
+  api_after_response(app, ctx);
+}
+
+const lr_handler api_handler = {.name = "api", .init = api_init, .invoke = api_invoke_hook,
+                                .shutdown = api_shutdown, .after_response = api_after_response_hook};

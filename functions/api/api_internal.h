@@ -9,6 +9,7 @@
  *   api_cursor.c    list cursors
  *   api_body.c      body checks before parsing (size, type, UTF-8, NUL)
  *   api_orders.c    the order routes; api_health.c the health routes
+ *   api_publish.c   the new order's queue message, after the response
  *   api_handler.c   init, invoke, logs and metrics */
 #include <cjson/cJSON.h>
 #include <stddef.h>
@@ -33,6 +34,7 @@
 #define API_LIST_DEFAULT_LIMIT 20
 #define API_LIST_MAX_LIMIT 100
 #define API_RETRY_AFTER_S 2
+#define API_MESSAGE_MAX 1024u               /* an order.created message */
 
 /* ---- problems ---------------------------------------------------------- */
 /* X(name, value, http status, type slug, title). Values are never renumbered. */
@@ -183,10 +185,20 @@ int api_text_has_nul_escape(const char *p, size_t len);
 cJSON *api_json_parse(const char *p, size_t len);
 
 /* ---- the app and the routes -------------------------------------------- */
+/* A new order's message, sent after the response (api_after_response). */
+typedef struct api_pending_send {
+  int due;
+  char order_id[ORDER_ID_LEN];
+  char outbox_id[ORDER_ID_LEN];
+  lr_buf message;
+} api_pending_send;
+
 struct api_app {
   app_ctx *app;
   lr_sqs_client *sqs;          /* NULL when ORDERS_QUEUE_URL is unset */
   int queue_unset_logged;      /* "no queue" is logged once per process */
+  outbox_marks sent;           /* sent, to be marked published by the next create */
+  api_pending_send send;       /* this invocation's message, if any */
 };
 
 typedef struct api_call {
@@ -209,6 +221,8 @@ void api_health_ready(api_call *c);
 /* A problem answer for a failed database call (503 + Retry-After when the
  * database is unreachable, 500 otherwise); logs err. */
 void api_db_failure(api_call *c, db_status st, const char *err);
+/* Milliseconds since the Unix epoch (EMF timestamps). */
+int64_t api_epoch_ms(void);
 void api_problem_answer(api_call *c, api_problem p, const char *detail, const order_errors *errs);
 
 #endif

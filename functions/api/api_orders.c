@@ -9,12 +9,6 @@
 #include "api_internal.h"
 #include "orders/idempotency.h"
 
-/* The queue send may take what is left of the invocation but this margin,
- * which the answer and the outbox update need. */
-#define API_SEND_MARGIN_MS 1500
-/* Without a deadline (tests, tools) a send still gets a bound. */
-#define API_SEND_DEFAULT_MS 5000
-
 /* ---- POST /orders -------------------------------------------------------- */
 
 /* Size, media type, encoding and JSON syntax, in that order: the cheapest
@@ -53,36 +47,28 @@ static int create_key(api_call *c, const char **key) {
   return 0;
 }
 
-/* The queue message after commit; a failure leaves the outbox row for the
- * cleanup relay (attempts + 1) and the order stands. */
-static void create_publish(api_call *c, const order_create_result *res) {
-  char err[LR_AWS_ERR_LEN] = "";
-  char dberr[DB_ERR_LEN] = "";
-  const lr_logger *log = c->ctx->log;
+/* The queue message is sent after the response (api_after_response): the
+ * client does not wait for SQS, and the committed outbox row covers a
+ * process that dies first. */
+static void create_defer_send(api_call *c, const order_create_result *res) {
+  api_pending_send *p = &c->a->send;
   if (!c->a->sqs) {
-    if (!c->a->queue_unset_logged && log)
-      lr_log_kv(log, LR_LOG_WARN, "ORDERS_QUEUE_URL is not set: order messages stay in the outbox",
-                NULL);
+    if (!c->a->queue_unset_logged && c->ctx->log)
+      lr_log_kv(c->ctx->log, LR_LOG_WARN,
+                "ORDERS_QUEUE_URL is not set: order messages stay in the outbox", NULL);
     c->a->queue_unset_logged = 1;
     return;
   }
-  char msg_id[LR_SQS_MESSAGE_ID_LEN] = "";
-  int64_t deadline = c->ctx->deadline_ms > 0 ? c->ctx->deadline_ms - API_SEND_MARGIN_MS
-                                             : lr_aws_now_ms() + API_SEND_DEFAULT_MS;
-  lr_aws_status st = lr_sqs_send_message(c->a->sqs, c->a->app->cfg.orders_queue_url,
-                                         res->message.data, res->message.len, c->ctx->trace_id,
-                                         deadline, msg_id, err);
-  db_status dst = st == LR_AWS_OK ? outbox_mark_published(c->a->app->db, res->outbox_id, dberr)
-                                  : outbox_mark_failed(c->a->app->db, res->outbox_id, dberr);
-  if (st != LR_AWS_OK) {
-    lr_metrics_put(c->metrics, "OutboxSendFailures", 1, LR_UNIT_COUNT);
-    if (log)
-      lr_log_kv(log, LR_LOG_WARN, "order message not sent; the outbox relay will retry", "order_id",
-                res->order_id, "error", err, NULL);
+  lr_buf_reset(&p->message);
+  if (lr_buf_add(&p->message, res->message.data, res->message.len) != LR_BUF_OK) {
+    if (c->ctx->log)
+      lr_log_kv(c->ctx->log, LR_LOG_WARN, "order message not queued; the outbox relay will send it",
+                "order_id", res->order_id, NULL);
+    return;
   }
-  if (dst != DB_OK && log)
-    lr_log_kv(log, LR_LOG_WARN, "outbox row not updated", "order_id", res->order_id, "error",
-              dberr, NULL);
+  snprintf(p->order_id, sizeof p->order_id, "%s", res->order_id);
+  snprintf(p->outbox_id, sizeof p->outbox_id, "%s", res->outbox_id);
+  p->due = 1;
 }
 
 static void create_answer(api_call *c, const order_create_result *res) {
@@ -108,7 +94,8 @@ static void create_answer(api_call *c, const order_create_result *res) {
 
 static void create_run(api_call *c, const order_request *req, const char *key) {
   order_create_args args = {.req = req, .idempotency_key = key,
-                            .idempotency_ttl_hours = c->a->app->cfg.idempotency_ttl_hours};
+                            .idempotency_ttl_hours = c->a->app->cfg.idempotency_ttl_hours,
+                            .published = &c->a->sent};
   if (idempotency_request_hash(req, args.request_hash) != 0) {
     api_problem_answer(c, API_PROBLEM_INTERNAL, NULL, NULL);
     return;
@@ -121,7 +108,7 @@ static void create_run(api_call *c, const order_request *req, const char *key) {
     api_db_failure(c, st, err);
   } else {
     create_answer(c, &res);
-    if (res.outcome == ORDER_CREATED) create_publish(c, &res);
+    if (res.outcome == ORDER_CREATED) create_defer_send(c, &res);
   }
   order_create_result_free(&res);
 }

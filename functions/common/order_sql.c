@@ -1,7 +1,7 @@
-/* SQL of the orders aggregate. The order JSON is built here, once, by one
- * macro, so POST, GET, the list, cancel and an idempotent replay all answer
- * with the same shape (and a replay with the very bytes of the first answer:
- * both are jsonb rendered by the server). */
+/* SQL of the orders aggregate. The order JSON is built by one macro for GET,
+ * the list and cancel, and by the order_create function (migration 0003) in
+ * the same shape for POST, so every route answers alike (and a replay with the
+ * very bytes of the first answer: both are jsonb rendered by the server). */
 #include "order_sql.h"
 
 #define ORDER_TS(x) "to_char((" x ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
@@ -22,89 +22,15 @@
 
 /* $1 customer_id, $2 idempotency key (NULL: none), $3 request hash (bytea,
  * NULL without a key), $4 items as a JSON array of {"sku","quantity"}, $5 key
- * lifetime in hours.
+ * lifetime in hours, $6 outbox rows sent by earlier requests to mark published
+ * (uuid[], NULL: none).
  *
- * One statement, one round trip:
- *  - priced/verdict: the lines joined with the catalog; nothing is written
- *    unless every SKU is known and active and all share one currency;
- *  - idem: the key's row, inserted with the new answer. On conflict DO UPDATE
- *    rather than DO NOTHING: it waits for a concurrent request holding the key
- *    to finish and then returns the row that request committed, which this
- *    statement's snapshot could not see, so the second of two concurrent
- *    requests replays the first's answer. The update is a no-op on a live key
- *    and takes an expired one over (the cleanup job purges them only daily);
- *  - the order, its lines and the outbox row are written only when there is
- *    no key or the key's row now names the new order;
- *  - prior: when the catalog refuses the request (nothing written), a live
- *    key still replays its first answer: the catalog may have changed since.
- * Foreign keys are checked at the end of the statement and the order's total
- * at commit, so the write order inside it does not matter. */
-#define IDEM_TAKE(col) \
-  col " = CASE WHEN k.expires_at <= EXCLUDED.created_at THEN EXCLUDED." col " ELSE k." col " END"
+ * The statement itself is db/migrations/0003_order_create_function.sql: as a
+ * PL/pgSQL function its plan is kept per server connection instead of being
+ * made for every request. Its answer JSON is the shape ORDER_JSON gives. */
 const char ORDER_SQL_CREATE[] =
-    "WITH items AS ("
-    " SELECT e.ord::int AS line, e.value->>'sku' AS sku, (e.value->>'quantity')::int AS quantity"
-    " FROM jsonb_array_elements($4::jsonb) WITH ORDINALITY AS e(value, ord)),"
-    " priced AS ("
-    " SELECT i.line, i.sku, i.quantity, p.price_cents, p.currency::text AS currency, p.active"
-    " FROM items i LEFT JOIN products p ON p.sku = i.sku),"
-    " verdict AS ("
-    " SELECT coalesce(bool_and(price_cents IS NOT NULL AND active), false)"
-    "        AND count(DISTINCT currency) = 1 AS ok,"
-    "        min(currency) AS currency, sum(quantity::bigint * price_cents) AS total"
-    " FROM priced),"
-    " fresh AS ("
-    " SELECT gen_random_uuid() AS id, now() AS at, v.currency, v.total FROM verdict v WHERE v.ok),"
-    " answer AS ("
-    " SELECT f.id, f.at, f.currency, f.total, "
-    ORDER_JSON("f.id", "$1::text", "'PENDING'", "f.currency", "f.total", "NULL::text",
-               "f.at", "f.at",
-               "(SELECT jsonb_agg(jsonb_build_object('line', p.line, 'sku', p.sku, 'quantity', "
-               "p.quantity, 'unit_price_cents', p.price_cents) ORDER BY p.line) FROM priced p)")
-    " AS body FROM fresh f),"
-    " idem AS ("
-    " INSERT INTO idempotency_keys AS k (customer_id, key, request_hash, order_id, response,"
-    "                                    created_at, expires_at)"
-    " SELECT $1::text, $2::text, $3::bytea, a.id, a.body, a.at, a.at + make_interval(hours => $5::int)"
-    " FROM answer a WHERE $2::text IS NOT NULL"
-    " ON CONFLICT (customer_id, key) DO UPDATE SET "
-    IDEM_TAKE("request_hash") ", " IDEM_TAKE("order_id") ", " IDEM_TAKE("response") ", "
-    IDEM_TAKE("expires_at") ", " IDEM_TAKE("created_at")
-    " RETURNING order_id, request_hash, response),"
-    " ins_order AS ("
-    " INSERT INTO orders (id, customer_id, status, currency, total_cents, created_at, updated_at)"
-    " SELECT a.id, $1::text, 'PENDING', a.currency, a.total, a.at, a.at FROM answer a"
-    " WHERE $2::text IS NULL OR EXISTS (SELECT 1 FROM idem WHERE idem.order_id = a.id)"
-    " RETURNING id, created_at),"
-    " ins_items AS ("
-    " INSERT INTO order_items (order_id, line, sku, quantity, unit_price_cents)"
-    " SELECT o.id, p.line, p.sku, p.quantity, p.price_cents FROM ins_order o CROSS JOIN priced p"
-    " RETURNING 1),"
-    " ins_outbox AS ("
-    " INSERT INTO outbox (order_id, type, payload, created_at)"
-    " SELECT o.id, 'order.created', jsonb_build_object('type', 'order.created', 'order_id', o.id,"
-    "        'occurred_at', " ORDER_TS("o.created_at") "), o.created_at FROM ins_order o"
-    " RETURNING id, payload),"
-    " prior AS ("
-    " SELECT k.order_id, k.request_hash, k.response FROM idempotency_keys k"
-    " WHERE $2::text IS NOT NULL AND NOT EXISTS (SELECT 1 FROM answer)"
-    "   AND k.customer_id = $1::text AND k.key = $2::text AND k.expires_at > now()),"
-    " seen AS ("
-    " SELECT order_id, request_hash, response FROM idem"
-    " WHERE NOT EXISTS (SELECT 1 FROM answer a WHERE a.id = idem.order_id)"
-    " UNION ALL SELECT order_id, request_hash, response FROM prior)"
-    " SELECT CASE WHEN EXISTS (SELECT 1 FROM ins_order) THEN 'created'"
-    "             WHEN EXISTS (SELECT 1 FROM seen WHERE seen.request_hash = $3::bytea) THEN 'replayed'"
-    "             WHEN EXISTS (SELECT 1 FROM seen) THEN 'key_reused'"
-    "             ELSE 'catalog_invalid' END AS outcome,"
-    "  coalesce((SELECT order_id FROM seen LIMIT 1), (SELECT id FROM answer))::text AS order_id,"
-    "  coalesce((SELECT response FROM seen LIMIT 1), (SELECT body FROM answer))::text AS body,"
-    "  (SELECT id FROM ins_outbox)::text AS outbox_id,"
-    "  (SELECT payload FROM ins_outbox)::text AS message,"
-    "  (SELECT count(*) FROM ins_items) AS lines,"
-    "  (SELECT jsonb_agg(jsonb_build_object('line', p.line, 'known', p.price_cents IS NOT NULL,"
-    "          'active', coalesce(p.active, false), 'currency', p.currency) ORDER BY p.line)"
-    "   FROM priced p)::text AS catalog";
+    "SELECT r_outcome, r_order_id, r_body, r_outbox_id, r_message, r_lines, r_catalog, r_marked"
+    " FROM order_create($1::text, $2::text, $3::bytea, $4::jsonb, $5::int, $6::uuid[])";
 
 /* $1 order id */
 const char ORDER_SQL_GET[] = "SELECT " ORDER_JSON_OF("o") "::text FROM orders o WHERE o.id = $1::uuid";

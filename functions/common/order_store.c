@@ -92,8 +92,10 @@ static void catalog_problems(const char *catalog, const order_request *req, orde
 
 static db_status create_read(PGresult *res, const order_create_args *a, order_create_result *r,
                              char err[DB_ERR_LEN]) {
-  if (PQntuples(res) != 1 || PQnfields(res) != 7 || outcome_parse(PQgetvalue(res, 0, 0), &r->outcome))
+  if (PQntuples(res) != 1 || PQnfields(res) != 8 || outcome_parse(PQgetvalue(res, 0, 0), &r->outcome))
     return unexpected(err, "create: unexpected result shape");
+  long marked = strtol(PQgetvalue(res, 0, 7), NULL, 10);
+  r->marked = marked > 0 && marked <= OUTBOX_MARKS_MAX ? (int)marked : 0;
   if (r->outcome == ORDER_CATALOG_INVALID) {
     catalog_problems(PQgetvalue(res, 0, 6), a->req, &r->errs);
     return DB_OK;
@@ -108,6 +110,23 @@ static db_status create_read(PGresult *res, const order_create_args *a, order_cr
   return DB_OK;
 }
 
+/* The ids as a uuid[] literal, "{a,b}"; NULL when there are none. Every id
+ * was checked to be a UUID when it was added, so nothing needs quoting. */
+static const char *marks_param(const outbox_marks *m, char *buf, size_t cap) {
+  if (!m || m->n <= 0) return NULL;
+  size_t len = 0;
+  buf[len++] = '{';
+  for (int i = 0; i < m->n && i < OUTBOX_MARKS_MAX; i++) {
+    int w = snprintf(buf + len, cap - len, "%s%s", i ? "," : "", m->ids[i]);
+    if (w < 0 || (size_t)w >= cap - len) return NULL;
+    len += (size_t)w;
+  }
+  if (len + 2 > cap) return NULL;
+  buf[len++] = '}';
+  buf[len] = '\0';
+  return buf;
+}
+
 db_status order_create(db_session *s, const order_create_args *a, order_create_result *r,
                        char err[DB_ERR_LEN]) {
   char *items = NULL;
@@ -115,16 +134,20 @@ db_status order_create(db_session *s, const order_create_args *a, order_create_r
   if (st != DB_OK) return st;
   char hash[IDEMPOTENCY_HASH_HEX_LEN];
   char ttl[16];
+  char marks[OUTBOX_MARKS_MAX * ORDER_ID_LEN + 4];
   idempotency_hash_hex(a->request_hash, hash);
   snprintf(ttl, sizeof ttl, "%d", a->idempotency_ttl_hours);
   const char *params[] = {a->req->customer_id, a->idempotency_key, a->idempotency_key ? hash : NULL,
-                          items, ttl};
+                          items, ttl, marks_param(a->published, marks, sizeof marks)};
   /* With a key, running the statement twice replays the first answer, so a
-   * statement lost in flight may be resent; without one it may not. */
+   * statement lost in flight may be resent; without one it may not. The marks
+   * are idempotent either way. */
   db_idempotency idem = a->idempotency_key ? DB_IDEMPOTENT : DB_NOT_IDEMPOTENT;
   PGresult *res = NULL;
-  st = db_exec(s, idem, ORDER_SQL_CREATE, 5, params, &res, err);
+  st = db_exec(s, idem, ORDER_SQL_CREATE, 6, params, &res, err);
   free(items);
+  /* The statement committed, marks included, even when its answer is odd. */
+  if (st == DB_OK && a->published) a->published->n = 0;
   if (st == DB_OK) st = create_read(res, a, r, err);
   PQclear(res);
   return st;

@@ -2,8 +2,18 @@
  * Marking published is idempotent (only an unpublished row changes), so it may
  * be resent after a connection lost in flight; counting a failed attempt is
  * not (it would count twice). */
+#include <stdio.h>
+#include <string.h>
+
 #include "order_sql.h"
 #include "orders/order_store.h"
+
+int outbox_marks_add(outbox_marks *m, const char *id) {
+  if (m->n < 0 || m->n >= OUTBOX_MARKS_MAX || !order_id_valid(id, strlen(id))) return -1;
+  snprintf(m->ids[m->n], sizeof m->ids[m->n], "%s", id);
+  m->n++;
+  return 0;
+}
 
 static db_status outbox_mark(db_session *s, db_idempotency idem, const char *sql,
                              const char *outbox_id, char err[DB_ERR_LEN]) {

@@ -18,11 +18,30 @@ typedef enum order_create_outcome {
   ORDER_CATALOG_INVALID = 3  /* unknown/inactive SKU or mixed currencies: errs filled */
 } order_create_outcome;
 
+/* Outbox rows whose message was sent but which are not yet marked published.
+ * Marking one as soon as it is sent would cost every create a second round
+ * trip (and a second commit); instead the session's next create statement
+ * marks them. A row whose mark never comes (the process is frozen for good)
+ * is re-sent by the cleanup relay: consumers see a message at least once,
+ * which SQS makes them handle anyway. */
+#define OUTBOX_MARKS_MAX 8
+typedef struct outbox_marks {
+  char ids[OUTBOX_MARKS_MAX][ORDER_ID_LEN];
+  int n;
+} outbox_marks;
+
+/* Adds a row id. Returns 0, or -1 when the list is full or id is not a UUID
+ * (the caller then marks the row itself with outbox_mark_published). */
+int outbox_marks_add(outbox_marks *m, const char *id);
+
 typedef struct order_create_args {
   const order_request *req;
   const char *idempotency_key;  /* NULL: none */
   unsigned char request_hash[IDEMPOTENCY_HASH_LEN];
   int idempotency_ttl_hours;
+  /* NULL, or rows to mark published in the same statement; emptied when the
+   * statement commits, kept for the next one when it does not. */
+  outbox_marks *published;
 } order_create_args;
 
 typedef struct order_create_result {
@@ -32,6 +51,7 @@ typedef struct order_create_result {
   lr_buf body;     /* the order JSON (created or replayed) */
   lr_buf message;  /* the queue message (created only) */
   order_errors errs;             /* catalog problems (ORDER_CATALOG_INVALID) */
+  int marked;                    /* rows of args->published that this statement marked */
 } order_create_result;
 
 /* Initialises r (call before order_create); order_create_result_free releases it. */
@@ -40,7 +60,8 @@ void order_create_result_free(order_create_result *r);
 
 /* Writes the order, its lines (prices from products), the idempotency record
  * and the outbox row in one statement, or finds the earlier answer for the
- * key. Two concurrent calls with one key create one order: the key's primary
+ * key; the same statement marks the rows in args->published, whatever the
+ * outcome. Two concurrent calls with one key create one order: the key's primary
  * key decides (INSERT … ON CONFLICT), no lock is taken by hand. */
 db_status order_create(db_session *s, const order_create_args *a, order_create_result *r,
                        char err[DB_ERR_LEN]);
@@ -79,7 +100,8 @@ typedef enum order_cancel_outcome {
 db_status order_cancel(db_session *s, const char *order_id, order_cancel_outcome *outcome,
                        int *released, lr_buf *body, char err[DB_ERR_LEN]);
 
-/* The outbox row of a sent message is published; a failed send counts an attempt. */
+/* The outbox row of a sent message is published now (a round trip of its own:
+ * see outbox_marks for the usual way); a failed send counts an attempt. */
 db_status outbox_mark_published(db_session *s, const char *outbox_id, char err[DB_ERR_LEN]);
 db_status outbox_mark_failed(db_session *s, const char *outbox_id, char err[DB_ERR_LEN]);
 

@@ -15,6 +15,7 @@
 #include "api_test.h"
 #include "itest.h"
 #include "order_sql.h"
+#include "orders/order_store.h"
 
 #define JSON_CT "Content-Type: application/json"
 #define ORDER_1 "{\"customer_id\":\"c-1\",\"items\":[{\"sku\":\"SKU-1\",\"quantity\":2},{\"sku\":\"SKU-4\",\"quantity\":1}]}"
@@ -455,6 +456,38 @@ START_TEST(queue_unreachable_keeps_outbox) {
 }
 END_TEST
 
+/* The message goes out only after the answer: api_invoke leaves it for
+ * api_after_response, which the runtime calls once the response is posted;
+ * a second call has nothing left to do. */
+START_TEST(message_waits_for_the_response) {
+  fresh("t_after");
+  char url[128];
+  snprintf(url, sizeof url, "http://127.0.0.1:%d/000000000000/orders", at_closed_port());
+  setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE", 1);
+  setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", 1);
+  const char *extra[] = {"ORDERS_QUEUE_URL", url, "AWS_REGION", "eu-west-1",
+                         "AWS_ENDPOINT_URL_SQS", url, NULL};
+  api_app *a = db_app("t_after", extra);
+  const char *h[] = {JSON_CT, NULL};
+  char *ev = at_event(AT_V2, "POST", "/orders", NULL, h, ORDER_1, 0);
+  lr_buf out;
+  lr_buf_init(&out, 1u << 20);
+  lr_fault fault = {{0}, {0}};
+  lr_context ctx = {.request_id = "r-after", .trace_id = "", .invoked_function_arn = "",
+                    .client_context = "", .cognito_identity = "", .function_name = "api"};
+  ck_assert_int_eq(api_invoke(a, &ctx, ev, strlen(ev), &out, &fault), LR_HANDLER_OK);
+  ck_assert_ptr_nonnull(strstr(lr_buf_str(&out), "\"statusCode\":201"));
+  ck_assert_int_eq(it_count("t_after", "SELECT attempts FROM outbox"), 0); /* not tried yet */
+  api_after_response(a, &ctx);
+  ck_assert_int_eq(it_count("t_after", "SELECT attempts FROM outbox"), 1); /* tried, failed */
+  api_after_response(a, &ctx);
+  ck_assert_int_eq(it_count("t_after", "SELECT attempts FROM outbox WHERE published_at IS NULL"), 1);
+  lr_buf_free(&out);
+  free(ev);
+  api_app_free(a);
+}
+END_TEST
+
 /* A one-request SQS stand-in: keeps what it was sent, answers with a MessageId. */
 typedef struct mock_sqs {
   int fd;
@@ -532,8 +565,70 @@ START_TEST(queue_message_sent_after_commit) {
                    "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1");
   cJSON_Delete(msg);
   cJSON_Delete(sent);
-  ck_assert_int_eq(it_count("t_sent", "SELECT count(*) FROM outbox WHERE published_at IS NOT NULL AND attempts = 1"), 1);
+  /* sent, but marked only by the next create: one round trip per create */
+  ck_assert_int_eq(it_count("t_sent", "SELECT count(*) FROM outbox WHERE published_at IS NULL AND attempts = 0"), 1);
   at_response_free(&r);
+  /* the next create (its own send fails: the stand-in is gone) marks the first row */
+  r = post_order(a, NULL, ORDER_1);
+  ck_assert_int_eq(r.status, 201);
+  ck_assert_int_eq(it_count("t_sent", "SELECT count(*) FROM outbox o JOIN orders d ON d.id = o.order_id"
+                                      " WHERE o.published_at >= d.created_at AND o.attempts = 1"), 1);
+  ck_assert_int_eq(it_count("t_sent", "SELECT count(*) FROM outbox WHERE published_at IS NULL AND attempts = 1"), 1);
+  at_response_free(&r);
+  api_app_free(a);
+}
+END_TEST
+
+#define ROW_A "a0000000-0000-4000-8000-00000000000a"
+#define ROW_B "b0000000-0000-4000-8000-00000000000b"
+
+static db_status create_with_marks(api_app *a, int ttl_hours, outbox_marks *m, order_create_result *res) {
+  order_request req = {.customer_id = "c-marks", .items = {{.sku = "SKU-2", .quantity = 1}}, .nitems = 1};
+  order_create_args args = {.req = &req, .idempotency_key = "k-marks", .idempotency_ttl_hours = ttl_hours,
+                            .published = m};
+  char err[DB_ERR_LEN] = "";
+  order_create_result_init(res);
+  db_status st = order_create(api_app_db(a), &args, res, err);
+  order_create_result_free(res);
+  return st;
+}
+
+/* The marks ride on the next create statement, whatever its outcome, touch
+ * only unpublished rows, and stay for the next statement when it fails. */
+START_TEST(outbox_marks_ride_on_the_next_create) {
+  fresh("t_marks");
+  api_app *a = db_app("t_marks", NULL);
+  at_response r = post_order(a, NULL, ORDER_1);
+  ck_assert_int_eq(r.status, 201);
+  at_response_free(&r);
+  it_sql("t_marks", "UPDATE outbox SET id = '" ROW_A "'");
+  outbox_marks m = {0};
+  ck_assert_int_eq(outbox_marks_add(&m, "not-a-uuid"), -1);
+  ck_assert_int_eq(outbox_marks_add(&m, ROW_A), 0);
+  ck_assert_int_eq(outbox_marks_add(&m, "00000000-0000-4000-8000-000000000000"), 0); /* no such row */
+  order_create_result res;
+  /* a statement that fails (the key's expiry is out of range) marks nothing and keeps the list */
+  ck_assert_int_ne(create_with_marks(a, -2147483647, &m, &res), DB_OK);
+  ck_assert_int_eq(m.n, 2);
+  ck_assert_int_eq(it_count("t_marks", "SELECT count(*) FROM outbox WHERE published_at IS NULL"), 1);
+  ck_assert_int_eq(create_with_marks(a, 24, &m, &res), DB_OK);
+  ck_assert_int_eq(res.outcome, ORDER_CREATED);
+  ck_assert_int_eq(res.marked, 1);
+  ck_assert_int_eq(m.n, 0);
+  ck_assert_int_eq(it_count("t_marks", "SELECT count(*) FROM outbox WHERE id = '" ROW_A "'"
+                                       " AND published_at IS NOT NULL AND attempts = 1"), 1);
+  /* a replay marks too; an already published row is left as it is */
+  it_sql("t_marks", "UPDATE outbox SET id = '" ROW_B "' WHERE id <> '" ROW_A "'");
+  ck_assert_int_eq(outbox_marks_add(&m, ROW_A), 0);
+  ck_assert_int_eq(outbox_marks_add(&m, ROW_B), 0);
+  ck_assert_int_eq(create_with_marks(a, 24, &m, &res), DB_OK);
+  ck_assert_int_eq(res.outcome, ORDER_REPLAYED);
+  ck_assert_int_eq(res.marked, 1);
+  ck_assert_int_eq(it_count("t_marks", "SELECT sum(attempts) FROM outbox"), 2);
+  ck_assert_int_eq(it_count("t_marks", "SELECT count(*) FROM outbox WHERE published_at IS NULL"), 0);
+  /* the list is bounded: the caller marks a row itself when it is full */
+  for (int i = 0; i < OUTBOX_MARKS_MAX; i++) ck_assert_int_eq(outbox_marks_add(&m, ROW_A), 0);
+  ck_assert_int_eq(outbox_marks_add(&m, ROW_B), -1);
   api_app_free(a);
 }
 END_TEST
@@ -551,7 +646,9 @@ int main(void) {
   tcase_add_test(tc, cancel_transitions_and_stock);
   tcase_add_test(tc, cancel_racing_confirmation);
   tcase_add_test(tc, queue_unreachable_keeps_outbox);
+  tcase_add_test(tc, message_waits_for_the_response);
   tcase_add_test(tc, queue_message_sent_after_commit);
+  tcase_add_test(tc, outbox_marks_ride_on_the_next_create);
   tcase_add_test(tc, database_down_is_503);
   suite_add_tcase(s, tc);
   return it_main(s, NULL);

@@ -64,6 +64,7 @@ static void check_answer(api_app *a, const char *ev, size_t len) {
   lr_context ctx = {.request_id = "r", .trace_id = "", .invoked_function_arn = "", .client_context = "",
                     .cognito_identity = "", .function_name = "api"};
   int rc = api_invoke(a, &ctx, ev, len, &out, &fault);
+  api_after_response(a, &ctx);
   if (rc != LR_HANDLER_OK) {
     ck_assert_int_eq(rc, LR_HANDLER_ERROR);
     ck_assert(fault.type[0] != '\0');
