@@ -72,6 +72,7 @@ for what in create create_with_key get list cancel; do
   after=$(count_statements)
   # cancel's own id lookups are psql statements of this script: one per request, subtracted
   extra=0; [ "$what" = cancel ] && extra=$N
-  echo "round trips per request, $what: $(( (after - before - extra) * 100 / N ))/100 (statements $((after - before - extra)) for $N requests)"
+  awk -v w="$what" -v s=$((after - before - extra)) -v n=$N \
+    'BEGIN {printf "round trips per request, %s: %.2f (statements %d for %d requests)\n", w, s / n, s, n}'
 done
 sql "ALTER SYSTEM RESET log_statement" && sql "SELECT pg_reload_conf()" >/dev/null
