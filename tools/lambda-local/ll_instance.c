@@ -240,6 +240,24 @@ static void ll_time_out(ll_instance *in, ll_invocation *inv, int limit_s) {
   in->cur_state = LL_CUR_DONE;
 }
 
+/* The previous invocation's process still works after its response (its
+ * REPORT is due) while an event waits for it: Lambda's timeout covers that
+ * work too (locked). */
+static bool ll_lingering(const ll_instance *in) { return in->report_due && in->cur_state == LL_CUR_QUEUED; }
+
+static int64_t ll_linger_deadline(const ll_instance *in) {
+  return in->report_from_ns + (int64_t)in->fn->timeout_s * 1000000000;
+}
+
+/* Kills a process past its timeout after its response; the waiting event
+ * goes to the fresh process that replaces it (locked). */
+static void ll_linger_time_out(ll_instance *in) {
+  ll_logf("%s Task timed out after %d.00 seconds", in->report_id, in->fn->timeout_s);
+  in->report_status = "\tStatus: timeout";
+  ll__report_flush(in);
+  if (in->proc.pid > 0) ll_proc_kill(&in->proc);
+}
+
 void ll_instance_invoke(ll_instance *in, ll_invocation *inv, int limit_s) {
   pthread_mutex_lock(&in->mu);
   if (in->stopping) {
@@ -254,6 +272,11 @@ void ll_instance_invoke(ll_instance *in, ll_invocation *inv, int limit_s) {
   pthread_cond_broadcast(&in->cv);
   bool killed = false;
   while (in->cur_state != LL_CUR_DONE) {
+    if (ll_lingering(in)) {
+      if (ll__now_ns() >= ll_linger_deadline(in)) ll_linger_time_out(in);
+      else ll_wait_until(in, ll_linger_deadline(in));
+      continue;
+    }
     int64_t deadline = ll_step_deadline(in, queued_ns, limit_s);
     if (!killed && ll__now_ns() >= deadline) {
       ll_time_out(in, inv, limit_s);

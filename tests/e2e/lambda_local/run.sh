@@ -48,6 +48,7 @@ cat >"$WORK/stack.json" <<JSON
     "initfail": {"handler": "initfail"},
     "big": {"handler": "big"},
     "linger": {"handler": "linger", "timeout": 5},
+    "stuck": {"handler": "stuck", "timeout": 1},
     "escape": {"bootstrap": "$HERE/escape_bootstrap.sh"},
     "retry": {"bootstrap": "$HERE/retry_bootstrap.sh", "timeout": 3},
     "apigw": {"bootstrap": "$HERE/apigw_bootstrap.sh", "timeout": 3},
@@ -239,6 +240,16 @@ if start_server linger; then
   wait_log '^REPORT' 1
   sed -n 's/^REPORT .*\tDuration: \([0-9.]*\) ms.*/\1/p' "$WORK/server.log" >"$WORK/l1.dur"
   check "after-response work: counted in the REPORT Duration" awk 'NR == 1 && $1 >= 400 {ok = 1} END {exit !ok}' "$WORK/l1.dur"
+  stop_server
+fi
+# after-response work past the timeout: killed (the timeout covers it, as in
+# Lambda) and the event waiting behind it goes to a fresh process
+if start_server stuck; then
+  req s1 "http://127.0.0.1:$PORT/"
+  req s2 "http://127.0.0.1:$PORT/"
+  check "stuck after the response: both requests answered" t '[ "$(code s1)" = 502 ] && [ "$(code s2)" = 502 ]'
+  check "stuck after the response: timed out, REPORT with its status, a fresh process for the next" \
+    t 'grep -q "Task timed out after 1.00 seconds" "$WORK/server.log" && grep -q "Status: timeout" "$WORK/server.log" && grep -q "process ended" "$WORK/server.log" && [ "$(grep -c "^START" "$WORK/server.log")" -eq 2 ]'
   stop_server
 fi
 if start_server malformed; then
