@@ -73,9 +73,13 @@ static bool ll_envp_reserved(ll_envp *e, const ll_proc_spec *s, const char *task
 }
 
 /* Passed through from our own environment: sanitizer and loader settings, so
- * that a sanitizer build of the bootstrap behaves under the emulator. */
-static const char *const ll_passthrough[] = {"LD_LIBRARY_PATH", "ASAN_OPTIONS", "UBSAN_OPTIONS",
-                                             "LSAN_OPTIONS", "HOME", NULL};
+ * that a sanitizer build of the bootstrap behaves under the emulator, and
+ * libfaketime's, so that a clock shifted for the emulator (scripts/test's
+ * clock-skew step) is the functions' clock too, as Lambda and its sandboxes
+ * share one. */
+static const char *const ll_passthrough[] = {"LD_LIBRARY_PATH", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS",
+                                             "HOME", "LD_PRELOAD", "FAKETIME", "FAKETIME_DONT_FAKE_MONOTONIC",
+                                             NULL};
 
 static bool ll_envp_build(ll_envp *e, const ll_proc_spec *s, const char *task_root) {
   const ll_function_cfg *f = s->fn;

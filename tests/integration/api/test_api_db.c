@@ -212,7 +212,7 @@ START_TEST(list_pages_newest_first) {
   at_response_free(&other);
   /* equal created_at for two orders: the id breaks the tie */
   it_sql("t_list", "ALTER TABLE orders DISABLE TRIGGER orders_guard_update;"
-                   "UPDATE orders SET created_at = '2026-01-01T00:00:00Z', updated_at = '2026-01-01T00:00:00Z' "
+                   "UPDATE orders SET created_at = now() - interval '1 day', updated_at = now() - interval '1 day' "
                    "WHERE id IN (SELECT id FROM orders WHERE customer_id = 'c-list' LIMIT 2);"
                    "ALTER TABLE orders ENABLE TRIGGER orders_guard_update");
   int total = 0, n = 0, pages = 0;
@@ -362,6 +362,39 @@ static char *list_plan(PGconn *c, const char *customer, const char *after_us, co
   return lr_buf_take(&b, NULL);
 }
 
+/* The keyset cursor (created_at in epoch microseconds, id) of the n-th newest
+ * order of customer (NULL: of everyone). */
+typedef struct page_cursor {
+  char us[32];
+  char id[40];
+} page_cursor;
+
+static page_cursor cursor_at(PGconn *c, const char *customer, int n) {
+  char offset[16];
+  snprintf(offset, sizeof offset, "%d", n);
+  const char *params[] = {customer, offset};
+  PGresult *res = PQexecParams(c,
+      "SELECT (extract(epoch FROM created_at) * 1000000)::bigint, id FROM orders"
+      " WHERE $1::text IS NULL OR customer_id = $1 ORDER BY created_at DESC, id DESC OFFSET $2::int LIMIT 1",
+      2, NULL, params, NULL, NULL, 0);
+  ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1, "%s", PQerrorMessage(c));
+  page_cursor cur;
+  snprintf(cur.us, sizeof cur.us, "%s", PQgetvalue(res, 0, 0));
+  snprintf(cur.id, sizeof cur.id, "%s", PQgetvalue(res, 0, 1));
+  PQclear(res);
+  return cur;
+}
+
+/* How many rows the list statement itself returns after a cursor, at most 20. */
+static int list_rows(PGconn *c, const char *customer, const char *after_us, const char *after_id) {
+  const char *params[] = {customer, NULL, after_us, after_id, "20"};
+  PGresult *res = PQexecParams(c, ORDER_SQL_LIST, 5, NULL, params, NULL, NULL, 0);
+  ck_assert_msg(PQresultStatus(res) == PGRES_TUPLES_OK, "%s", PQerrorMessage(c));
+  int n = PQntuples(res);
+  PQclear(res);
+  return n;
+}
+
 /* Keyset pages must come from the indexes, in order, without sorting the
  * customer's (or everyone's) orders: a regression here is invisible in small
  * tests and slow in production. */
@@ -376,10 +409,11 @@ START_TEST(list_pages_use_the_indexes) {
                    "COMMIT; ANALYZE orders; ANALYZE order_items");
   PGconn *c = tpg_connect(it_server(), "t_plan", err);
   ck_assert_msg(c != NULL, "%s", err);
-  char *plans[] = {list_plan(c, "c-7", NULL, NULL),
-                   list_plan(c, "c-7", "1795429426610123", "0f8fad5b-d9cb-469f-a165-70867728950e"),
-                   list_plan(c, NULL, NULL, NULL),
-                   list_plan(c, NULL, "1795429426610123", "0f8fad5b-d9cb-469f-a165-70867728950e")};
+  /* Cursors come from the rows just made (half-way down each listing), never
+   * from a fixed instant: the rows are stamped with today's clock. */
+  page_cursor cust = cursor_at(c, "c-7", 50), all = cursor_at(c, NULL, 10000);
+  char *plans[] = {list_plan(c, "c-7", NULL, NULL), list_plan(c, "c-7", cust.us, cust.id),
+                   list_plan(c, NULL, NULL, NULL), list_plan(c, NULL, all.us, all.id)};
   const char *index[] = {"orders_customer_created_idx", "orders_customer_created_idx",
                          "orders_created_idx", "orders_created_idx"};
   for (int i = 0; i < 4; i++) {
@@ -387,6 +421,9 @@ START_TEST(list_pages_use_the_indexes) {
     ck_assert_msg(strstr(plans[i], "Sort") == NULL, "plan %d sorts:\n%s", i, plans[i]);
     free(plans[i]);
   }
+  /* and each page after a cursor is a full page of the rows that follow it */
+  ck_assert_int_eq(list_rows(c, "c-7", cust.us, cust.id), 20);
+  ck_assert_int_eq(list_rows(c, NULL, all.us, all.id), 20);
   PQfinish(c);
 }
 END_TEST
