@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "api_internal.h"
+#include "lr/json.h"
 
 #define EVENT_FAIL(...) (snprintf(err, err_len, __VA_ARGS__), -1)
 
@@ -90,7 +91,11 @@ int api_event_parse(const char *event, size_t len, const char *fallback_id, api_
                     char *err, size_t err_len) {
   memset(req, 0, sizeof *req);
   lr_buf_init(&req->body, API_MAX_BODY);
-  req->root = event ? api_json_parse(event, len) : NULL;
+  /* The event relays what the client sent, an escaped NUL or bytes that are
+   * not UTF-8 included: let it parse, and refuse those later (has_nul, the
+   * body's own strict parse) with a 400 rather than fail the invocation. */
+  unsigned mode = LR_JSON_ALLOW_NUL_ESCAPE | LR_JSON_ALLOW_BAD_UTF8;
+  if (!event || lr_json_parse(event, len, mode, &req->root) != LR_JSON_OK) req->root = NULL;
   if (!cJSON_IsObject(req->root)) return EVENT_FAIL("event is not a JSON object");
   const char *version = string_at(req->root, "version");
   req->format = version && strcmp(version, "2.0") == 0 ? API_FORMAT_HTTP_V2 : API_FORMAT_REST_V1;
@@ -100,7 +105,7 @@ int api_event_parse(const char *event, size_t len, const char *fallback_id, api_
   if (req->path[0] != '/') return EVENT_FAIL("event path does not start with '/'");
   request_id(req, fallback_id);
   parse_body(req);
-  req->has_nul = api_text_has_nul_escape(event, len);
+  req->has_nul = lr_json_has_nul_escape(event, len);
   return 0;
 }
 

@@ -175,14 +175,7 @@ int api_cursor_decode(const char *cursor, const char *customer_id, order_status_
 /* ---- bodies ------------------------------------------------------------ */
 /* 0 when Content-Type is application/json (optionally ;charset=utf-8). */
 int api_body_content_type_ok(const char *content_type);
-/* 0 when the bytes are valid UTF-8 without NUL bytes or \u0000 escapes (cJSON
- * would silently cut a string at an embedded NUL). */
-int api_body_text_ok(const char *p, size_t len);
-/* 1 when the JSON text holds a \u0000 escape (outside an escaped backslash). */
-int api_text_has_nul_escape(const char *p, size_t len);
-/* Exactly one JSON value (and white space) in len bytes; NULL otherwise. The
- * caller cJSON_Delete()s the result. */
-cJSON *api_json_parse(const char *p, size_t len);
+/* Strict JSON (lr/json.h) decides whether a body or an event parses. */
 
 /* ---- the app and the routes -------------------------------------------- */
 /* A new order's message, sent after the response (api_after_response). */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api_internal.h"
+#include "lr/json.h"
 #include "orders/idempotency.h"
 
 /* ---- POST /orders -------------------------------------------------------- */
@@ -24,13 +25,18 @@ static int create_body(api_call *c, cJSON **root) {
                        "send the order as Content-Type: application/json", NULL);
     return -1;
   }
-  if (r->body_state == API_BODY_BAD_BASE64 || api_body_text_ok(r->body.data, r->body.len) != 0) {
+  lr_json_status st = r->body_state == API_BODY_BAD_BASE64 ? LR_JSON_UTF8
+                                                            : lr_json_parse(r->body.data, r->body.len, LR_JSON_STRICT, root);
+  if (st == LR_JSON_UTF8 || st == LR_JSON_NUL || st == LR_JSON_NUL_ESCAPE) {
     api_problem_answer(c, API_PROBLEM_MALFORMED_JSON,
                        "the body is not UTF-8 JSON text (or holds a NUL character)", NULL);
     return -1;
   }
-  *root = r->body.len ? api_json_parse(r->body.data, r->body.len) : NULL;
-  if (!*root) {
+  if (st == LR_JSON_DUP_KEY) {
+    api_problem_answer(c, API_PROBLEM_MALFORMED_JSON, "the body names a field twice in one object", NULL);
+    return -1;
+  }
+  if (st != LR_JSON_OK) {
     api_problem_answer(c, API_PROBLEM_MALFORMED_JSON, "the body is not well-formed JSON", NULL);
     return -1;
   }

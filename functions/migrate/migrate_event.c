@@ -3,6 +3,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "lr/json.h"
 #include "migrate.h"
 
 static int migrate_blank(const char *s, size_t len) {
@@ -39,15 +40,11 @@ migrate_status migrate_parse_event(const char *event, size_t len, migrate_mode *
     return MIGRATE_BAD_REQUEST;
   }
   if (!event || migrate_blank(event, len)) return MIGRATE_OK;
-  const char *end = NULL;
-  cJSON *root = memchr(event, '\0', len) ? NULL : cJSON_ParseWithLengthOpts(event, len, &end, 0);
-  /* cJSON stops after the first value: anything but blanks after it is garbage */
-  if (root && !migrate_blank(end, len - (size_t)(end - event))) {
-    cJSON_Delete(root);
-    root = NULL;
-  }
-  if (!root) {
-    migrate__seterr(err, "the event is not valid JSON");
+  /* strict: {"dry_run":true,"dry_run":false} must not apply migrations */
+  cJSON *root = NULL;
+  lr_json_status js = lr_json_parse(event, len, LR_JSON_STRICT, &root);
+  if (js != LR_JSON_OK) {
+    migrate__seterr(err, "the event is not valid JSON: %s", lr_json_status_message(js));
     return MIGRATE_BAD_REQUEST;
   }
   migrate_status st = migrate_read_object(root, mode, err);

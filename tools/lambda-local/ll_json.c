@@ -1,16 +1,12 @@
-/* cJSON's own require_null_terminated check misreads a document that ends in
- * whitespace exactly at the given length; we check the tail ourselves. */
+/* lambda-local reads two kinds of JSON: its own configuration (strict) and
+ * what functions answer, which it relays as Lambda would. */
 #include "ll_json.h"
 
+#include "lr/json.h"
+
 cJSON *ll_json_parse(const char *s, size_t len) {
-  const char *end = NULL;
-  cJSON *j = cJSON_ParseWithLengthOpts(s, len, &end, 0);
-  if (!j) return NULL;
-  size_t used = (size_t)(end - s);
-  while (used < len && (s[used] == ' ' || s[used] == '\t' || s[used] == '\r' || s[used] == '\n')) used++;
-  if (used != len) {
-    cJSON_Delete(j);
-    return NULL;
-  }
-  return j;
+  cJSON *j = NULL;
+  /* a function's answer may carry \u0000 inside a string, and API Gateway
+   * relays it; a raw NUL byte or invalid UTF-8 still fails */
+  return lr_json_parse(s, len, LR_JSON_ALLOW_NUL_ESCAPE, &j) == LR_JSON_OK ? j : NULL;
 }

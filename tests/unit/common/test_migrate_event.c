@@ -29,6 +29,10 @@ static const struct {
     {"{} {}", MIGRATE_BAD_REQUEST, MIGRATE_APPLY},
     {"{}x", MIGRATE_BAD_REQUEST, MIGRATE_APPLY},
     {"{}  ", MIGRATE_OK, MIGRATE_APPLY},
+    /* a repeated key must not let the last one win (it applied migrations) */
+    {"{\"dry_run\":true,\"dry_run\":false}", MIGRATE_BAD_REQUEST, MIGRATE_APPLY},
+    {"{\"dry_run\":false,\"dry_run\":true}", MIGRATE_BAD_REQUEST, MIGRATE_APPLY},
+    {"{\"dry_run\":\"\\u0000\"}", MIGRATE_BAD_REQUEST, MIGRATE_APPLY},
 };
 
 START_TEST(parse) {

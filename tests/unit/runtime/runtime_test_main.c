@@ -7,6 +7,7 @@ Suite *limits_suite(void);
 Suite *log_suite(void);
 Suite *metrics_suite(void);
 Suite *http_suite(void);
+Suite *helpers_suite(void);
 
 int main(void) {
   SRunner *sr = srunner_create(loop_suite());
@@ -14,6 +15,7 @@ int main(void) {
   srunner_add_suite(sr, log_suite());
   srunner_add_suite(sr, metrics_suite());
   srunner_add_suite(sr, http_suite());
+  srunner_add_suite(sr, helpers_suite());
   srunner_run_all(sr, CK_NORMAL);
   int failed = srunner_ntests_failed(sr);
   srunner_free(sr);

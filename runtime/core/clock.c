@@ -1,0 +1,14 @@
+#include "lr/clock.h"
+
+#include <time.h>
+
+static int64_t lr_clock_us(clockid_t id) {
+  struct timespec ts;
+  clock_gettime(id, &ts);
+  return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t lr_clock_epoch_ms(void) { return lr_clock_us(CLOCK_REALTIME) / 1000; }
+int64_t lr_clock_epoch_us(void) { return lr_clock_us(CLOCK_REALTIME); }
+int64_t lr_clock_mono_ms(void) { return lr_clock_us(CLOCK_MONOTONIC) / 1000; }
+int64_t lr_clock_mono_us(void) { return lr_clock_us(CLOCK_MONOTONIC); }
