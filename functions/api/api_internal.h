@@ -25,6 +25,7 @@
 #include "orders/order_store.h"
 
 #define API_MAX_BODY (64u * 1024u)          /* larger request bodies: 413 */
+#define API_MAX_BODY_TEXT "65536"           /* the same, in messages */
 #define API_PATH_MAX 512
 #define API_MAX_HEADERS 12
 #define API_HEADER_NAME_LEN 48

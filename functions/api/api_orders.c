@@ -17,7 +17,7 @@
 static int create_body(api_call *c, cJSON **root) {
   const api_request *r = c->req;
   if (r->body_state == API_BODY_TOO_LARGE) {
-    api_problem_answer(c, API_PROBLEM_PAYLOAD_TOO_LARGE, "the body is larger than 65536 bytes", NULL);
+    api_problem_answer(c, API_PROBLEM_PAYLOAD_TOO_LARGE, "the body is larger than " API_MAX_BODY_TEXT " bytes", NULL);
     return -1;
   }
   if (api_body_content_type_ok(api_request_header(r, "Content-Type")) != 0) {

@@ -12,10 +12,11 @@
 #include <stdio.h>
 
 #include "lr/buf.h"
+#include "lr/limits.h"
 #include "lr/log.h"
 
-/* Lambda's limit on a synchronous response payload. */
-#define LR_MAX_RESPONSE_BYTES (6u * 1024u * 1024u)
+/* Lambda's limit on a synchronous response payload (lr/limits.h). */
+#define LR_MAX_RESPONSE_BYTES LR_MAX_PAYLOAD_BYTES
 #define LR_ERROR_TYPE_LEN 128
 #define LR_ERROR_MESSAGE_LEN 1024
 

@@ -8,13 +8,14 @@
 
 #include "ll_config.h"
 #include "ll_status.h"
+#include "lr/limits.h"
 
 #define LL_REQUEST_ID_LEN 37
 #define LL_TRACE_ID_MAX 256
 #define LL_ERROR_TYPE_MAX 128
-/* Lambda's limits: 6 MB synchronous payloads, 10 s for the init phase. */
-#define LL_MAX_PAYLOAD_BYTES 6291556u
-#define LL_INIT_LIMIT_MS 10000
+/* Lambda's limits (lr/limits.h): synchronous payloads, the init phase. */
+#define LL_MAX_PAYLOAD_BYTES LR_MAX_PAYLOAD_BYTES
+#define LL_INIT_LIMIT_MS LR_INIT_LIMIT_MS
 
 typedef enum ll_outcome {
   LL_OUT_OK = 0,

@@ -146,7 +146,7 @@ static enum MHD_Result ll_rapi_result(ll_instance *in, struct MHD_Connection *c,
                          "{\"errorMessage\":\"Invalid request ID\",\"errorType\":\"InvalidRequestID\"}");
   if (rq->too_big)
     return ll_rapi_reply(c, MHD_HTTP_CONTENT_TOO_LARGE,
-                         "{\"errorMessage\":\"Exceeded maximum allowed payload size (6291556 bytes).\","
+                         "{\"errorMessage\":\"Exceeded maximum allowed payload size (" LR_MAX_PAYLOAD_BYTES_TEXT " bytes).\","
                          "\"errorType\":\"RequestEntityTooLarge\"}");
   return ll_rapi_reply(c, MHD_HTTP_ACCEPTED, "{\"status\":\"OK\"}");
 }

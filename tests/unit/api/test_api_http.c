@@ -230,6 +230,7 @@ START_TEST(create_refusals_before_the_database) {
 END_TEST
 
 START_TEST(body_size_limit) {
+  ck_assert_uint_eq(strtoul(API_MAX_BODY_TEXT, NULL, 10), API_MAX_BODY);
   const char *json[] = {JSON_CT, NULL};
   char *big = malloc(API_MAX_BODY + 2);
   memset(big, ' ', API_MAX_BODY + 1);

@@ -26,6 +26,13 @@ static const lr_handler echo = {.name = "echo", .invoke = echo_invoke};
 
 /* ---- transient failures ---- */
 
+/* The limit's number and the text quoted in Lambda's error say the same. */
+START_TEST(test_payload_limit_text) {
+  ck_assert_uint_eq(strtoul(LR_MAX_PAYLOAD_BYTES_TEXT, NULL, 10), LR_MAX_PAYLOAD_BYTES);
+  ck_assert_uint_eq(LR_MAX_RESPONSE_BYTES, 6u * 1024u * 1024u + 100u);
+}
+END_TEST
+
 START_TEST(test_next_retried_after_5xx) {
   static const mock_next s[] = {{.kind = MOCK_STATUS, .status = 500},
                                 {.kind = MOCK_STATUS, .status = 503},
@@ -408,6 +415,7 @@ Suite *limits_suite(void) {
   Suite *s = suite_create("runtime.limits");
   TCase *tc = tcase_create("limits");
   tcase_set_timeout(tc, 60);
+  tcase_add_test(tc, test_payload_limit_text);
   tcase_add_test(tc, test_next_retried_after_5xx);
   tcase_add_test(tc, test_post_retried_after_5xx);
   tcase_add_test(tc, test_gives_up_on_persistent_5xx);
