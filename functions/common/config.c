@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "config_check.h"
+#include "lr/log.h"
 
 static const char *const cfg_status_names[] = {
 #define CFG_NAME(name, value, msg) [value] = #name,
@@ -77,10 +78,6 @@ static const cfg_rule cfg_rules[] = {
      "an integer number of days 1..3650", 0},
     {"IDEMPOTENCY_TTL_HOURS", 0, 0, INT(idempotency_ttl_hours), "24", NULL, 1, 720,
      "an integer number of hours 1..720", 0},
-    {"LOG_LEVEL", 0, 0, TEXT(log_level), "INFO", cfg__check_log_level, 0, 0,
-     "one of TRACE DEBUG INFO WARN ERROR FATAL", 0},
-    {"SERVICE_NAME", 0, 0, TEXT(service_name), "orders", cfg__check_printable, 0, 0,
-     "printable ASCII", 0},
     {"METRICS_NAMESPACE", 0, 0, TEXT(metrics_namespace), "Orders", cfg__check_printable, 0, 0,
      "printable ASCII", 0},
     {"AWS_REGION", 0, 0, TEXT(aws_region), NULL, cfg__check_region, 0, 0,
@@ -214,12 +211,32 @@ static cfg_status cfg_check_aws(cfg_config *c, unsigned needs, char err[CFG_ERR_
   return CFG_OK;
 }
 
+/* LOG_LEVEL and SERVICE_NAME belong to the runtime's logger, which reads them
+ * before any handler runs: the config takes them through the same readers, so
+ * both accept the same values and fall back to the same defaults. */
+static cfg_status cfg_load_logging(cfg_config *c, cfg_getenv_fn get, void *arg, char err[CFG_ERR_LEN]) {
+  int valid;
+  (void)lr_setting_log_level(get, arg, &valid);
+  if (!valid) {
+    cfg_seterr(err, "LOG_LEVEL must be one of TRACE DEBUG INFO WARN ERROR FATAL (or WARNING, CRITICAL)");
+    return CFG_INVALID;
+  }
+  const char *service = lr_setting_service_name(get, arg);
+  if (strlen(service) >= sizeof c->service_name || (*service && !cfg__check_printable(service))) {
+    cfg_seterr(err, "SERVICE_NAME must be printable ASCII of at most %zu bytes", sizeof c->service_name - 1);
+    return CFG_INVALID;
+  }
+  snprintf(c->service_name, sizeof c->service_name, "%s", service);
+  return CFG_OK;
+}
+
 cfg_status cfg_load(cfg_config *c, unsigned needs, cfg_getenv_fn getenv_fn, void *arg,
                     char err[CFG_ERR_LEN]) {
   cfg_getenv_fn get = getenv_fn ? getenv_fn : cfg_process_env;
   memset(c, 0, sizeof *c);
   c->needs = needs;
   cfg_status st = cfg_load_rules(c, needs, get, arg, err);
+  if (st == CFG_OK) st = cfg_load_logging(c, get, arg, err);
   if (st == CFG_OK && (needs & CFG_NEED_DB)) st = cfg_load_db_auth(c, get, arg, err);
   if (st == CFG_OK) st = cfg_check_aws(c, needs, err);
   if (st != CFG_OK) cfg_clear(c);

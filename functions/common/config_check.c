@@ -122,13 +122,6 @@ int cfg__check_prefix(const char *s) {
   return cfg__check_printable(s) && s[0] != '/' && !strstr(s, "..");
 }
 
-int cfg__check_log_level(const char *s) {
-  static const char *const levels[] = {"TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"};
-  for (size_t i = 0; i < sizeof levels / sizeof *levels; i++)
-    if (strcasecmp(s, levels[i]) == 0) return 1;
-  return 0;
-}
-
 int cfg__check_sslmode(const char *s, int *rank) {
   static const char *const modes[] = {"disable", "allow", "prefer",
                                       "require", "verify-ca", "verify-full"};

@@ -23,7 +23,6 @@ int cfg__check_printable(const char *s);
 /* An S3 key prefix: printable, no leading '/', no "..". */
 int cfg__check_prefix(const char *s);
 /* TRACE DEBUG INFO WARN ERROR FATAL, case-insensitive. */
-int cfg__check_log_level(const char *s);
 /* libpq sslmode names; *rank orders them by strength (disable = 0 .. verify-full = 5). */
 int cfg__check_sslmode(const char *s, int *rank);
 int cfg__check_sslmode_any(const char *s);

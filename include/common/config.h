@@ -11,6 +11,8 @@
  * Which settings are required depends on the function: the `needs` mask. */
 #include <stddef.h>
 
+#include "lr/log.h"
+
 #define CFG_ERR_LEN 256
 
 #define CFG_HOST_LEN 254   /* a DNS name is at most 253 bytes */
@@ -22,7 +24,6 @@
 #define CFG_SSLMODE_LEN 16
 #define CFG_REGION_LEN 32
 #define CFG_BUCKET_LEN 64  /* S3 bucket names: 3..63 */
-#define CFG_LOG_LEVEL_LEN 8
 
 /* The default trust store on provided.al2023 (RDS Proxy presents Amazon Trust
  * Services certificates, which the system bundle holds). */
@@ -74,8 +75,8 @@ typedef struct cfg_config {
   int order_retention_days;          /* default 90, 1..3650 */
   int idempotency_ttl_hours;         /* default 24, 1..720 */
   /* observability */
-  char log_level[CFG_LOG_LEVEL_LEN]; /* TRACE..FATAL, default INFO */
-  char service_name[CFG_NAME_LEN];   /* default "orders" */
+  /* LOG_LEVEL is validated here and applied by the runtime's logger (lr/log.h) */
+  char service_name[CFG_NAME_LEN];   /* SERVICE_NAME, default the function's name (lr/log.h) */
   char metrics_namespace[CFG_NAME_LEN]; /* default "Orders" */
   /* AWS */
   char aws_region[CFG_REGION_LEN];   /* required with IAM auth, a queue or an archive */
@@ -84,9 +85,9 @@ typedef struct cfg_config {
   char endpoint_url_s3[CFG_URL_LEN]; /* AWS_ENDPOINT_URL_S3, else endpoint_url */
 } cfg_config;
 
-/* How to look a variable up: getenv by default; tests pass a table. Returns
- * NULL when unset. */
-typedef const char *(*cfg_getenv_fn)(void *arg, const char *name);
+/* How a variable is looked up: getenv by default; tests pass a table (the
+ * runtime's own lookup type, so the logging settings read the same way). */
+typedef lr_getenv_fn cfg_getenv_fn;
 
 /* Fills *c from the environment (getenv_fn NULL: the process environment).
  * On failure *c is zeroed (no half-read secret left behind) and err names the

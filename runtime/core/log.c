@@ -23,19 +23,48 @@ static const char *const level_names[] = {"TRACE", "DEBUG", "INFO", "WARN", "ERR
 static const char *const reserved_keys[] = {"timestamp", "level",      "message", "service",
                                             "function",  "request_id", "trace_id"};
 
-lr_log_level lr_log_level_parse(const char *s, lr_log_level fallback) {
-  if (!s || !*s) return fallback;
+int lr_log_level_from_text(const char *s, lr_log_level *out) {
+  if (!s) return 0;
   for (size_t i = 0; i < sizeof level_names / sizeof *level_names; i++)
-    if (strcasecmp(s, level_names[i]) == 0) return (lr_log_level)i;
-  if (strcasecmp(s, "WARNING") == 0) return LR_LOG_WARN;
-  if (strcasecmp(s, "CRITICAL") == 0) return LR_LOG_FATAL;
-  return fallback;
+    if (strcasecmp(s, level_names[i]) == 0) return *out = (lr_log_level)i, 1;
+  if (strcasecmp(s, "WARNING") == 0) return *out = LR_LOG_WARN, 1;
+  if (strcasecmp(s, "CRITICAL") == 0) return *out = LR_LOG_FATAL, 1;
+  return 0;
+}
+
+lr_log_level lr_log_level_parse(const char *s, lr_log_level fallback) {
+  lr_log_level lvl;
+  return lr_log_level_from_text(s, &lvl) ? lvl : fallback;
+}
+
+static const char *lr_setting_env(void *arg, const char *name) {
+  (void)arg;
+  return getenv(name);
+}
+
+/* Unset and empty are the same: templates often render "" for "none". */
+static const char *lr_setting_get(lr_getenv_fn get, void *arg, const char *name) {
+  const char *v = (get ? get : lr_setting_env)(arg, name);
+  return v && *v ? v : NULL;
+}
+
+lr_log_level lr_setting_log_level(lr_getenv_fn get, void *arg, int *valid) {
+  const char *v = lr_setting_get(get, arg, "AWS_LAMBDA_LOG_LEVEL");
+  if (!v) v = lr_setting_get(get, arg, "LOG_LEVEL");
+  lr_log_level lvl = LR_LOG_INFO;
+  int ok = !v || lr_log_level_from_text(v, &lvl);
+  if (valid) *valid = ok;
+  return ok ? lvl : LR_LOG_INFO;
+}
+
+const char *lr_setting_service_name(lr_getenv_fn get, void *arg) {
+  const char *v = lr_setting_get(get, arg, "SERVICE_NAME");
+  if (!v) v = lr_setting_get(get, arg, "AWS_LAMBDA_FUNCTION_NAME");
+  return v ? v : "";
 }
 
 void lr_logger_init(lr_logger *lg, FILE *out, const char *service, const char *function) {
-  const char *lvl = getenv("AWS_LAMBDA_LOG_LEVEL");
-  if (!lvl || !*lvl) lvl = getenv("LOG_LEVEL");
-  lg->threshold = lr_log_level_parse(lvl, LR_LOG_INFO);
+  lg->threshold = lr_setting_log_level(NULL, NULL, NULL);
   lg->out = out ? out : stdout;
   lg->service = service ? service : "";
   lg->function = function ? function : "";

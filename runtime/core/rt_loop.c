@@ -49,7 +49,7 @@ static lr_rt_status runtime_open(lr__runtime *rt, const lr_run_options *opt) {
   const char *api = rt->opt.runtime_api ? rt->opt.runtime_api : getenv("AWS_LAMBDA_RUNTIME_API");
   rt->function_name = env_or_empty("AWS_LAMBDA_FUNCTION_NAME");
   lr_logger_init(&rt->log, rt->opt.log_out ? rt->opt.log_out : stdout,
-                 env_or_empty("SERVICE_NAME"), rt->function_name);
+                 lr_setting_service_name(NULL, NULL), rt->function_name);
   lr_buf_init(&rt->response, LR_RESPONSE_BUF_MAX);
   lr_rt_status st = lr__client_init(&rt->client, api, rt->opt.max_retries, rt->opt.retry_backoff_ms);
   if (st != LR_RT_OK) {

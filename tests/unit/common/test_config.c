@@ -118,6 +118,7 @@ static const cfg_case cases[] = {
      CFG_INVALID, "ARCHIVE_PREFIX"},
     {"ttl text", 0, {{"IDEMPOTENCY_TTL_HOURS", "1d"}}, CFG_INVALID, "IDEMPOTENCY_TTL_HOURS"},
     {"log level", 0, {{"LOG_LEVEL", "chatty"}}, CFG_INVALID, "LOG_LEVEL"},
+    {"lambda log level", 0, {{"AWS_LAMBDA_LOG_LEVEL", "loud"}}, CFG_INVALID, "LOG_LEVEL"},
     {"endpoint", 0, {{"AWS_ENDPOINT_URL", "localhost:4566"}}, CFG_INVALID, "AWS_ENDPOINT_URL"},
     {"service control char", 0, {{"SERVICE_NAME", "a\nb"}}, CFG_INVALID, "SERVICE_NAME"},
     {"no db needed ignores db", 0, {{"DB_HOST", NULL}, {"DB_PORT", "x"}}, CFG_OK, NULL},
@@ -154,8 +155,14 @@ START_TEST(defaults_and_values) {
   ck_assert_int_eq(cfg.db_auth, CFG_DB_AUTH_PASSWORD);
   ck_assert_str_eq(cfg.db_sslmode, "prefer");
   ck_assert_str_eq(cfg.db_password, "p a's\"s");
-  ck_assert_str_eq(cfg.service_name, "orders");
-  ck_assert_str_eq(cfg.log_level, "INFO");
+  ck_assert_str_eq(cfg.service_name, ""); /* neither SERVICE_NAME nor a function name */
+  cfg_clear(&cfg);
+  /* the logger's readers decide: WARNING is a level, the function's name the default service */
+  static const env_var logging[] = {{"LOG_LEVEL", "warning"}, {"AWS_LAMBDA_FUNCTION_NAME", "orders-dev-api"}, {NULL, NULL}};
+  env_add(&e, logging);
+  ck_assert_int_eq(cfg_load(&cfg, CFG_NEED_DB, fake_getenv, &e, err), CFG_OK);
+  ck_assert_str_eq(cfg.service_name, "orders-dev-api");
+  ck_assert_int_eq(lr_setting_log_level(fake_getenv, &e, NULL), LR_LOG_WARN);
   cfg_clear(&cfg);
   ck_assert_str_eq(cfg.db_password, "");
 }

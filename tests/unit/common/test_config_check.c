@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "config_check.h"
+#include "lr/log.h"
 
 static char *repeat(char c, size_t n) {
   char *s = malloc(n + 1);
@@ -119,7 +120,8 @@ START_TEST(random_bytes) {
     if (cfg__check_int(buf, 1, 65535, &v)) ck_assert(v >= 1 && v <= 65535);
     (void)cfg__check_bool(buf, &flag);
     (void)cfg__check_sslmode(buf, &rank);
-    (void)cfg__check_log_level(buf);
+    lr_log_level lvl;
+    (void)lr_log_level_from_text(buf, &lvl);
     if (bad) ck_assert(!ok_host && !ok_ident && !ok_url && !ok_bucket && !ok_region &&
                        !ok_prefix && !ok_print);
     if (ok_host) ck_assert(n <= 253 && !strchr(buf, ',') && !strchr(buf, ' '));
