@@ -8,17 +8,11 @@ static lr_aws_status db_token_default(void *arg, const char *region, const char 
                                       const char *user, time_t now, lr_buf *out,
                                       char err[LR_AWS_ERR_LEN]) {
   (void)arg;
-#if HAVE_LR_AWS
   lr_aws_credentials creds;
   lr_aws_status st = lr_aws_credentials_from_env(&creds, err);
   if (st == LR_AWS_OK) st = lr_aws_rds_auth_token(&creds, region, host, port, user, now, out, err);
   explicit_bzero(&creds, sizeof creds);
   return st;
-#else
-  (void)region, (void)host, (void)port, (void)user, (void)now, (void)out;
-  snprintf(err, LR_AWS_ERR_LEN, "this build has no runtime/aws (lr_aws): cannot sign tokens");
-  return LR_AWS_BAD_ARGUMENT;
-#endif
 }
 
 static void db_token_wipe(lr_buf *b) {
