@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the scripts/ entry points. Sourced, not run.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The api function's local stack, for the e2e test and bench/api (sourced).
 #   stack_start SRC BUILD FORMAT CONCURRENCY   (sets D, BASE, QUEUE, FQ_URL; PGTMP_OPTS honoured)
 #   stack_stop                                  (also run on EXIT once started)
@@ -54,7 +55,7 @@ JSON
 stack_start() {
   SRC=$1 BUILD=$2
   local ll="$BUILD/tools/lambda-local/lambda-local" port
-  [ -x "$ll" ] && [ -x "$BUILD/functions/bootstrap" ] || fail "build lambda-local and bootstrap in $BUILD first"
+  if [ ! -x "$ll" ] || [ ! -x "$BUILD/functions/bootstrap" ]; then fail "build lambda-local and bootstrap in $BUILD first"; fi
   D=$(mktemp -d); chmod 755 "$D"
   trap stack_stop EXIT
   eval "$("$SRC/scripts/lib/pgtmp" start "$D/pg")"
@@ -66,8 +67,7 @@ stack_start() {
   psql -q -v ON_ERROR_STOP=1 -d orders -f "$SRC/db/seed/local_seed.sql" >/dev/null
   # Suites run in parallel: the port found free may be taken before lambda-local
   # binds it; then start again on another one (and never talk to a stranger on it).
-  local attempt
-  for attempt in 1 2 3; do
+  for _ in 1 2 3; do
     "$ll" serve --config "$D/stack.json" >"$D/ll.log" 2>&1 &
     LL_PID=$!
     BASE="http://127.0.0.1:$port"

@@ -3,7 +3,7 @@
 # the zip's layout, RPATH, self-containment, that it runs with Lambda's LD_LIBRARY_PATH order,
 # reproducibility, and that it refuses what would not load on provided.al2023.
 # Usage: package_test.sh ROOT PROBE PROBE_NEW_GLIBC. Ends with "N passed, N failed".
-set -uo pipefail
+set -uo pipefail # no -e: every check runs and is counted
 root="$1" probe="$2" new_glibc="$3"
 
 passed=0 failed=0
@@ -48,6 +48,7 @@ check "no directory entries, every entry dated 1980-01-01 00:00" fixed_entries
 
 x="$work/x"
 mkdir -p "$x" && unzip -q "$work/a/bootstrap.zip" -d "$x"
+# shellcheck disable=SC2016 # $ORIGIN is the loader's, not the shell's
 rpath_origin_lib() { readelf -d "$x/bootstrap" | grep -q '(RPATH).*\[\$ORIGIN/lib\]'; }
 check "bootstrap's RPATH is \$ORIGIN/lib (DT_RPATH, searched before LD_LIBRARY_PATH)" rpath_origin_lib
 # Lambda puts /lib64-like system directories first in LD_LIBRARY_PATH; ours must still win.
