@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "api_internal.h"
+#include "lr/base64.h"
 
 #define CURSOR_VERSION 1
 #define CURSOR_KEY_LEN 25
@@ -69,17 +70,21 @@ int api_cursor_encode(const order_list_key *key, const char *customer_id,
   for (int i = 0; i < 8; i++) raw[1 + i] = (unsigned char)(us >> (56 - 8 * i));
   if (uuid_to_bytes(key->id, raw + 9) != 0) return -1;
   if (cursor_check(raw, customer_id, status, raw + CURSOR_KEY_LEN) != 0) return -1;
-  return api_base64url_encode(raw, sizeof raw, out);
+  return lr_b64_encode(out, raw, sizeof raw, LR_B64_URL_RAW) == LR_B64_OK ? 0 : -1;
 }
 
 int api_cursor_decode(const char *cursor, const char *customer_id, order_status_filter status,
                       order_list_key *key) {
   unsigned char raw[CURSOR_LEN];
   unsigned char check[CURSOR_CHECK_LEN];
-  size_t n = 0;
   size_t len = strnlen(cursor, API_CURSOR_MAX + 1);
   if (len == 0 || len > API_CURSOR_MAX) return -1;
-  if (api_base64url_decode(cursor, len, raw, sizeof raw, &n) != 0 || n != CURSOR_LEN) return -1;
+  lr_buf b;
+  lr_buf_init(&b, CURSOR_LEN);
+  int ok = lr_b64_decode(&b, cursor, len, LR_B64_URL_RAW) == LR_B64_OK && b.len == CURSOR_LEN;
+  if (ok) memcpy(raw, b.data, CURSOR_LEN);
+  lr_buf_free(&b);
+  if (!ok) return -1;
   if (raw[0] != CURSOR_VERSION) return -1;
   if (cursor_check(raw, customer_id, status, check) != 0) return -1;
   if (memcmp(check, raw + CURSOR_KEY_LEN, CURSOR_CHECK_LEN) != 0) return -1;

@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "api_internal.h"
+#include "lr/base64.h"
 #include "lr/json.h"
 
 #define EVENT_FAIL(...) (snprintf(err, err_len, __VA_ARGS__), -1)
@@ -69,7 +70,7 @@ static void parse_body(api_request *req) {
   if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req->root, "isBase64Encoded"))) {
     /* 4/3 of the limit, plus padding, is the longest encoding of a body we accept. */
     if (len > (API_MAX_BODY + 2) / 3 * 4) req->body_state = API_BODY_TOO_LARGE;
-    else if (api_base64_decode(text, len, &req->body) != 0) req->body_state = API_BODY_BAD_BASE64;
+    else if (lr_b64_decode(&req->body, text, len, LR_B64_STRICT) != LR_B64_OK) req->body_state = API_BODY_BAD_BASE64;
     return;
   }
   if (len > API_MAX_BODY) req->body_state = API_BODY_TOO_LARGE;

@@ -5,7 +5,6 @@
  *   api_response.c  api_response -> the proxy response of the same format
  *   api_problem.c   RFC 9457 problem documents
  *   api_router.c    the route table and matching
- *   api_base64.c    base64 (bodies) and base64url (cursors)
  *   api_cursor.c    list cursors
  *   api_body.c      body checks before parsing (size, type, UTF-8, NUL)
  *   api_orders.c    the order routes; api_health.c the health routes
@@ -155,14 +154,6 @@ typedef struct api_route_match {
 } api_route_match;
 
 api_match api_route_find(const char *method, const char *path, api_route_match *m);
-
-/* ---- base64 ------------------------------------------------------------ */
-/* Strict decoders: -1 on any character outside the alphabet, bad padding, or
- * more than max output bytes. */
-int api_base64_decode(const char *in, size_t len, lr_buf *out);
-int api_base64url_encode(const unsigned char *in, size_t len, lr_buf *out);
-int api_base64url_decode(const char *in, size_t len, unsigned char *out, size_t cap,
-                         size_t *out_len);
 
 /* ---- cursors ----------------------------------------------------------- */
 #define API_CURSOR_MAX 64

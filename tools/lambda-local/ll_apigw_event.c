@@ -11,7 +11,7 @@
 #include <strings.h>
 #include <time.h>
 
-#include "ll_b64.h"
+#include "lr/base64.h"
 #include "lr/buf.h"
 
 #define LL_DECODED_MAX (64 * 1024)
@@ -132,7 +132,7 @@ static bool ll_add_body(cJSON *ev, const ll_http_request *rq) {
   lr_buf b;
   lr_buf_init(&b, LL_EVENT_MAX);
   bool ok = text ? lr_buf_add(&b, rq->body, rq->body_len) == LR_BUF_OK
-                 : ll_b64_encode(&b, (const unsigned char *)rq->body, rq->body_len);
+                 : lr_b64_encode(&b, (const unsigned char *)rq->body, rq->body_len, LR_B64_STRICT) == LR_B64_OK;
   ok = ok && cJSON_AddStringToObject(ev, "body", lr_buf_str(&b)) && cJSON_AddBoolToObject(ev, "isBase64Encoded", !text);
   lr_buf_free(&b);
   return ok;

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "ll_b64.h"
+#include "lr/base64.h"
 #include "ll_json.h"
 #include "lr/buf.h"
 
@@ -117,7 +117,7 @@ static ll_status ll_set_body(ll_http_reply *r, const cJSON *body, const cJSON *b
   }
   lr_buf b;
   lr_buf_init(&b, LL_REPLY_BODY_MAX);
-  bool ok = cJSON_IsTrue(b64) ? ll_b64_decode(&b, body->valuestring, strlen(body->valuestring))
+  bool ok = cJSON_IsTrue(b64) ? lr_b64_decode(&b, body->valuestring, strlen(body->valuestring), LR_B64_LENIENT) == LR_B64_OK
                               : lr_buf_adds(&b, body->valuestring) == LR_BUF_OK;
   if (!ok) {
     lr_buf_free(&b);

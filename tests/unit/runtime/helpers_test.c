@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lr/base64.h"
 #include "lr/clock.h"
 #include "lr/json.h"
 #include "lr/utf8.h"
@@ -88,6 +89,59 @@ START_TEST(utf8_rules) {
 }
 END_TEST
 
+static lr_b64_status dec(const char *in, lr_b64_variant v, lr_buf *out) {
+  lr_buf_reset(out);
+  return lr_b64_decode(out, in, strlen(in), v);
+}
+
+START_TEST(base64_round_trips) {
+  for (int v = LR_B64_STRICT; v <= LR_B64_LENIENT; v++) {
+    for (size_t n = 0; n < 64; n++) {
+      unsigned char in[64];
+      for (size_t i = 0; i < n; i++) in[i] = (unsigned char)(i * 37 + n);
+      lr_buf enc, back;
+      lr_buf_init(&enc, 1024);
+      lr_buf_init(&back, 1024);
+      ck_assert_int_eq(lr_b64_encode(&enc, in, n, (lr_b64_variant)v), LR_B64_OK);
+      ck_assert_uint_eq(enc.len, v == LR_B64_URL_RAW ? (n * 4 + 2) / 3 : (n + 2) / 3 * 4);
+      ck_assert_int_eq(lr_b64_decode(&back, enc.data ? enc.data : "", enc.len, (lr_b64_variant)v), LR_B64_OK);
+      ck_assert_uint_eq(back.len, n);
+      ck_assert(n == 0 || memcmp(back.data, in, n) == 0);
+      lr_buf_free(&enc);
+      lr_buf_free(&back);
+    }
+  }
+}
+END_TEST
+
+START_TEST(base64_variants_refuse) {
+  lr_buf b;
+  lr_buf_init(&b, 16);
+  ck_assert_int_eq(dec("aGVsbG8=", LR_B64_STRICT, &b), LR_B64_OK);
+  ck_assert_str_eq(lr_buf_str(&b), "hello");
+  const char *strict_bad[] = {"aGVsbG8", "aGVs bG8=", "aG=sbG8=", "aGVsbG9=", "aGVs_G8=", "A===", "QUJD\n"};
+  for (size_t i = 0; i < sizeof strict_bad / sizeof *strict_bad; i++)
+    ck_assert_msg(dec(strict_bad[i], LR_B64_STRICT, &b) == LR_B64_INVALID, "accepted %s", strict_bad[i]);
+  /* the emulator takes what API Gateway takes: no padding, any tail bits */
+  ck_assert_int_eq(dec("aGVsbG8", LR_B64_LENIENT, &b), LR_B64_OK);
+  ck_assert_int_eq(dec("aGVsbG9=", LR_B64_LENIENT, &b), LR_B64_OK);
+  const char *lenient_bad[] = {"A", "AB$=", "QUJD\n", "QU JD", "QQ==QQ==", "QQ="};
+  for (size_t i = 0; i < sizeof lenient_bad / sizeof *lenient_bad; i++)
+    ck_assert_msg(dec(lenient_bad[i], LR_B64_LENIENT, &b) == LR_B64_INVALID, "accepted %s", lenient_bad[i]);
+  ck_assert_int_eq(dec("aGVsbG8", LR_B64_URL_RAW, &b), LR_B64_OK);
+  ck_assert_int_eq(dec("aGVsbG8=", LR_B64_URL_RAW, &b), LR_B64_INVALID);
+  ck_assert_int_eq(dec("a-_8", LR_B64_URL_RAW, &b), LR_B64_OK);
+  ck_assert_int_eq(dec("a+/8", LR_B64_URL_RAW, &b), LR_B64_INVALID);
+  ck_assert_int_eq(dec("aGVsbG8gd29ybGQgaGVsbG8gd29ybGQ=", LR_B64_STRICT, &b), LR_B64_TOO_BIG);
+  lr_buf_free(&b);
+  lr_buf small;
+  lr_buf_init(&small, 3);
+  ck_assert_int_eq(lr_b64_encode(&small, (const unsigned char *)"abcd", 4, LR_B64_STRICT), LR_B64_TOO_BIG);
+  lr_buf_free(&small);
+  ck_assert_str_eq(lr_b64_status_message(LR_B64_INVALID), "not base64 of the expected kind");
+}
+END_TEST
+
 START_TEST(clocks_agree) {
   int64_t ms = lr_clock_epoch_ms(), us = lr_clock_epoch_us();
   ck_assert(us / 1000 - ms >= 0 && us / 1000 - ms < 1000);
@@ -107,6 +161,8 @@ Suite *helpers_suite(void) {
   tcase_add_test(tc, json_status_table);
   tcase_add_test(tc, utf8_rules);
   tcase_add_test(tc, clocks_agree);
+  tcase_add_test(tc, base64_round_trips);
+  tcase_add_test(tc, base64_variants_refuse);
   suite_add_tcase(s, tc);
   TCase *lim = tcase_create("limits");
   tcase_add_test(lim, json_many_keys);

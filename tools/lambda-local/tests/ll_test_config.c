@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ll_b64.h"
+#include "lr/base64.h"
 #include "ll_config.h"
 #include "ll_tests.h"
 
@@ -88,40 +88,10 @@ START_TEST(config_missing_file) {
 }
 END_TEST
 
-START_TEST(b64_round_trip_and_refusals) {
-  for (size_t n = 0; n < 64; n++) {
-    unsigned char in[64];
-    for (size_t i = 0; i < n; i++) in[i] = (unsigned char)(i * 37 + n);
-    lr_buf enc, dec;
-    lr_buf_init(&enc, 1024);
-    lr_buf_init(&dec, 1024);
-    ck_assert(ll_b64_encode(&enc, in, n));
-    ck_assert_uint_eq(enc.len, (n + 2) / 3 * 4);
-    ck_assert(ll_b64_decode(&dec, lr_buf_str(&enc), enc.len));
-    ck_assert_uint_eq(dec.len, n);
-    ck_assert(n == 0 || memcmp(dec.data, in, n) == 0);
-    lr_buf_free(&enc);
-    lr_buf_free(&dec);
-  }
-  const char *bad[] = {"A", "AB$=", "QUJD\n", "QU JD", "QQ==QQ=="};
-  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-    lr_buf dec;
-    lr_buf_init(&dec, 1024);
-    ck_assert_msg(!ll_b64_decode(&dec, bad[i], strlen(bad[i])), "accepted %s", bad[i]);
-    lr_buf_free(&dec);
-  }
-  lr_buf small;
-  lr_buf_init(&small, 3);
-  ck_assert(!ll_b64_encode(&small, (const unsigned char *)"abcd", 4)); /* over the buffer's maximum */
-  lr_buf_free(&small);
-}
-END_TEST
-
 Suite *ll_config_suite(void) {
   Suite *s = suite_create("config");
   TCase *core = tcase_create("core");
   tcase_add_test(core, config_full);
-  tcase_add_test(core, b64_round_trip_and_refusals);
   suite_add_tcase(s, core);
   TCase *limits = tcase_create("limits");
   tcase_add_test(limits, config_refused);
