@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "api_internal.h"
+#include "lr/clock.h"
 
 #define API_FAULT_BAD_EVENT "Api.BadEvent"
 #define API_FAULT_RESPONSE "Api.ResponseTooLarge"
@@ -115,12 +116,6 @@ static void dispatch(api_call *c) {
   }
 }
 
-static double now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 /* Method, route template (not the raw path: ids are not log dimensions),
  * status, duration and ids; never bodies, headers or query values. */
 static void log_request(const api_call *c, double ms) {
@@ -137,18 +132,12 @@ static void log_request(const api_call *c, double ms) {
   cJSON_Delete(f);
 }
 
-int64_t api_epoch_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int answer(api_app *a, const lr_context *ctx, api_request *req, lr_buf *response,
                   lr_fault *fault) {
   api_response resp;
   api_route_match route;
   lr_metrics metrics;
-  double t0 = now_ms();
+  double t0 = (lr_clock_mono_us() / 1000.0);
   lr_metrics_init(&metrics, a->app->cfg.metrics_namespace);
   lr_metrics_dimension(&metrics, "Service", a->app->cfg.service_name);
   api_response_init(&resp);
@@ -157,10 +146,10 @@ static int answer(api_app *a, const lr_context *ctx, api_request *req, lr_buf *r
   if (ctx->deadline_ms > 0) db_session_set_deadline(a->app->db, ctx->deadline_ms - API_DB_MARGIN_MS);
   dispatch(&c);
   db_session_set_deadline(a->app->db, 0);
-  double ms = now_ms() - t0;
+  double ms = (lr_clock_mono_us() / 1000.0) - t0;
   log_request(&c, ms);
   lr_metrics_put(&metrics, "Latency", ms, LR_UNIT_MILLISECONDS);
-  lr_metrics_flush(&metrics, ctx->log && ctx->log->out ? ctx->log->out : stdout, api_epoch_ms());
+  lr_metrics_flush(&metrics, ctx->log && ctx->log->out ? ctx->log->out : stdout, lr_clock_epoch_ms());
   lr_buf_status st = api_response_write(&resp, req->format, req->request_id, response);
   api_response_free(&resp);
   if (st != LR_BUF_OK) return api_fault(fault, API_FAULT_RESPONSE, "api: the answer does not fit");

@@ -206,8 +206,6 @@ void api_health_ready(api_call *c);
 /* A problem answer for a failed database call (503 + Retry-After when the
  * database is unreachable, 500 otherwise); logs err. */
 void api_db_failure(api_call *c, db_status st, const char *err);
-/* Milliseconds since the Unix epoch (EMF timestamps). */
-int64_t api_epoch_ms(void);
 void api_problem_answer(api_call *c, api_problem p, const char *detail, const order_errors *errs);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "api_internal.h"
+#include "lr/clock.h"
 
 /* The send may take what is left of the invocation but this margin, which
  * the outbox update after it needs. */
@@ -23,7 +24,7 @@ static void send_failed(api_app *a, const lr_context *ctx, const char *order_id,
   lr_metrics_init(&m, a->app->cfg.metrics_namespace);
   lr_metrics_dimension(&m, "Service", a->app->cfg.service_name);
   lr_metrics_put(&m, "OutboxSendFailures", 1, LR_UNIT_COUNT);
-  lr_metrics_flush(&m, ctx->log && ctx->log->out ? ctx->log->out : stdout, api_epoch_ms());
+  lr_metrics_flush(&m, ctx->log && ctx->log->out ? ctx->log->out : stdout, lr_clock_epoch_ms());
 }
 
 void api_after_response(api_app *a, const lr_context *ctx) {
@@ -34,7 +35,7 @@ void api_after_response(api_app *a, const lr_context *ctx) {
   char dberr[DB_ERR_LEN] = "";
   char msg_id[LR_SQS_MESSAGE_ID_LEN] = "";
   int64_t deadline = ctx->deadline_ms > 0 ? ctx->deadline_ms - API_SEND_MARGIN_MS
-                                          : lr_aws_now_ms() + API_SEND_DEFAULT_MS;
+                                          : lr_clock_epoch_ms() + API_SEND_DEFAULT_MS;
   lr_aws_status st = lr_sqs_send_message(a->sqs, a->app->cfg.orders_queue_url, p->message.data,
                                          p->message.len, ctx->trace_id, deadline, msg_id, err);
   if (st != LR_AWS_OK) send_failed(a, ctx, p->order_id, err);

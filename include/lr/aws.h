@@ -71,8 +71,7 @@ typedef struct lr_aws_client_config {
   const char *ca_file;        /* NULL: libcurl's bundle, or AL2023's when that one is missing */
 } lr_aws_client_config;
 
-/* Milliseconds since the Unix epoch (the clock of lr_context.deadline_ms),
- * for the deadline_ms arguments of the clients. */
-int64_t lr_aws_now_ms(void);
+/* The clients' deadline_ms arguments are on lr_context.deadline_ms's clock:
+ * lr_clock_epoch_ms() (lr/clock.h). */
 
 #endif

@@ -14,5 +14,6 @@ int64_t lr_clock_epoch_ms(void); /* Unix epoch, milliseconds */
 int64_t lr_clock_epoch_us(void); /* Unix epoch, microseconds */
 int64_t lr_clock_mono_ms(void);  /* monotonic, milliseconds from an arbitrary origin */
 int64_t lr_clock_mono_us(void);  /* monotonic, microseconds from an arbitrary origin */
+int64_t lr_clock_mono_ns(void);  /* monotonic, nanoseconds from an arbitrary origin */
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "aws_http.h"
 #include "aws_internal.h"
+#include "lr/clock.h"
 
 #define HTTP_DEFAULT_CONNECT_MS 1000L
 #define HTTP_DEFAULT_ATTEMPT_MS 5000L
@@ -25,12 +26,6 @@
 /* AL2023's system bundle, used when libcurl's compiled-in one is absent
  * (a libcurl built on Debian and shipped in the function zip). */
 #define AL2023_CA_BUNDLE "/etc/pki/tls/certs/ca-bundle.crt"
-
-int64_t lr_aws_now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void pick_ca_file(lr_aws_http *h, const char *configured) {
   h->ca_file[0] = '\0';
@@ -265,14 +260,14 @@ lr_aws_status lr_aws__http_send(lr_aws_http *h, const lr_aws_http_req *req, int6
   lr_aws_status st = lr_aws__fail(err, LR_AWS_TRANSPORT, "%s: the deadline passed before the first attempt", h->label);
   int made = 0;
   while (made < h->max_attempts) {
-    int64_t left = deadline_ms - lr_aws_now_ms();
+    int64_t left = deadline_ms - lr_clock_epoch_ms();
     if (left < HTTP_MIN_ATTEMPT_MS) break;
     long timeout = left < h->attempt_timeout_ms ? (long)left : h->attempt_timeout_ms;
     made++;
     if (attempt(h, req, lr_buf_str(&url), authority, timeout, &st, err) != V_RETRY) break;
     if (made == h->max_attempts) break;
     long pause = backoff_ms(made - 1);
-    if (lr_aws_now_ms() + pause + HTTP_MIN_ATTEMPT_MS > deadline_ms) break;
+    if (lr_clock_epoch_ms() + pause + HTTP_MIN_ATTEMPT_MS > deadline_ms) break;
     sleep_ms(pause);
   }
   lr_buf_free(&url);

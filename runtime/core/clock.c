@@ -2,13 +2,16 @@
 
 #include <time.h>
 
-static int64_t lr_clock_us(clockid_t id) {
+static int64_t lr_clock_ns(clockid_t id) {
   struct timespec ts;
   clock_gettime(id, &ts);
-  return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
+
+static int64_t lr_clock_us(clockid_t id) { return lr_clock_ns(id) / 1000; }
 
 int64_t lr_clock_epoch_ms(void) { return lr_clock_us(CLOCK_REALTIME) / 1000; }
 int64_t lr_clock_epoch_us(void) { return lr_clock_us(CLOCK_REALTIME); }
 int64_t lr_clock_mono_ms(void) { return lr_clock_us(CLOCK_MONOTONIC) / 1000; }
 int64_t lr_clock_mono_us(void) { return lr_clock_us(CLOCK_MONOTONIC); }
+int64_t lr_clock_mono_ns(void) { return lr_clock_ns(CLOCK_MONOTONIC); }

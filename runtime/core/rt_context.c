@@ -4,17 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "lr/clock.h"
 
 #define LR_TRACE_VAR "_X_AMZN_TRACE_ID"
 
-int64_t lr__now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int64_t lr_context_remaining_ms(const lr_context *ctx) {
-  return ctx->deadline_ms - lr__now_ms();
+  return ctx->deadline_ms - lr_clock_epoch_ms();
 }
 
 /* A malformed deadline becomes 0 (remaining time negative): the handler then

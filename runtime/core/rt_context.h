@@ -22,7 +22,5 @@ void lr__context_fill(lr_context *ctx, const lr__client *c, const char *function
                       lr__trace_env *env);
 /* Removes the variable if it is still ours (before env is freed). */
 void lr__trace_env_clear(lr__trace_env *env);
-/* Milliseconds since the Unix epoch, wall clock (deadlines are wall clock). */
-int64_t lr__now_ms(void);
 
 #endif

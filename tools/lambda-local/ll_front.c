@@ -15,6 +15,7 @@
 #include "ll_log.h"
 #include "ll_mhd.h"
 #include "lr/buf.h"
+#include "lr/clock.h"
 
 #define LL_MAX_TARGET 8192
 
@@ -105,12 +106,6 @@ static void ll_client_ip(struct MHD_Connection *c, char *out, size_t cap) {
     inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)ci->client_addr)->sin6_addr, out, (socklen_t)cap);
 }
 
-static int64_t ll_epoch_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* The invocation's end as API Gateway reports it. */
 static enum MHD_Result ll_front_answer(ll_front *f, struct MHD_Connection *c, const ll_invocation *inv, bool api_limited) {
   const char *id = inv->request_id;
@@ -141,7 +136,7 @@ static enum MHD_Result ll_front_invoke(ll_front *f, struct MHD_Connection *c, ll
   ll_invocation_init(&inv, NULL, 0, MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Amzn-Trace-Id"));
   ll_http_request hr = {.method = method, .target = rq->target, .protocol = version, .headers = hl.h,
                         .header_count = hl.n, .body = lr_buf_str(&rq->body), .body_len = rq->body.len,
-                        .source_ip = ip, .request_id = inv.request_id, .epoch_ms = ll_epoch_ms()};
+                        .source_ip = ip, .request_id = inv.request_id, .epoch_ms = lr_clock_epoch_ms()};
   ll_apigw_opts ao = {.format = f->o.format, .stage = f->o.stage};
   char *event = NULL, err[LL_ERR_LEN] = "";
   ll_status st = ll_apigw_event(&hr, &ao, &event, &inv.payload_len, err, sizeof err);

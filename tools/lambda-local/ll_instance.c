@@ -17,17 +17,12 @@
 
 #include "ll_log.h"
 #include "lr/buf.h"
-
-int64_t ll__now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
+#include "lr/clock.h"
 
 static void ll_random(void *p, size_t n) {
   if (getrandom(p, n, 0) != (ssize_t)n) {
     /* Ids only need to be unique locally: fall back to the clock. */
-    int64_t t = ll__now_ns();
+    int64_t t = lr_clock_mono_ns();
     for (size_t i = 0; i < n; i++) ((unsigned char *)p)[i] = (unsigned char)(t >> (8 * (i % 8))) ^ (unsigned char)i;
   }
 }
@@ -122,7 +117,7 @@ static void ll_fail_current(ll_instance *in, bool was_ready, const char *reason)
                         "RequestId: %s Error: Runtime exited with error: %s", inv->request_id, reason);
   }
   in->cur_state = LL_CUR_DONE;
-  in->done_ns = ll__now_ns();
+  in->done_ns = lr_clock_mono_ns();
 }
 
 static bool ll_spawn(ll_instance *in) {
@@ -141,7 +136,7 @@ static bool ll_spawn(ll_instance *in) {
   }
   in->generation++;
   in->ready_seen = in->init_pending = in->timed_out = false;
-  in->spawned_ns = ll__now_ns();
+  in->spawned_ns = lr_clock_mono_ns();
   free(in->init_error_body);
   in->init_error_body = NULL;
   return true;
@@ -217,7 +212,7 @@ static int64_t ll_step_deadline(const ll_instance *in, int64_t queued_ns, int li
   return from + (int64_t)LL_INIT_LIMIT_MS * 1000000;
 }
 
-/* The condition variable runs on CLOCK_MONOTONIC, like ll__now_ns. */
+/* The condition variable runs on CLOCK_MONOTONIC, like lr_clock_mono_ns. */
 static void ll_wait_until(ll_instance *in, int64_t deadline_ns) {
   struct timespec ts = {.tv_sec = (time_t)(deadline_ns / 1000000000), .tv_nsec = (long)(deadline_ns % 1000000000)};
   pthread_cond_timedwait(&in->cv, &in->mu, &ts);
@@ -265,7 +260,7 @@ void ll_instance_invoke(ll_instance *in, ll_invocation *inv, int limit_s) {
     ll__invocation_fail(inv, LL_OUT_STOPPED, "Local.Stopped", "lambda-local is shutting down");
     return;
   }
-  int64_t queued_ns = ll__now_ns();
+  int64_t queued_ns = lr_clock_mono_ns();
   in->cur = inv;
   in->cur_state = LL_CUR_QUEUED;
   if (in->proc.pid == 0) in->want_process = true;
@@ -273,12 +268,12 @@ void ll_instance_invoke(ll_instance *in, ll_invocation *inv, int limit_s) {
   bool killed = false;
   while (in->cur_state != LL_CUR_DONE) {
     if (ll_lingering(in)) {
-      if (ll__now_ns() >= ll_linger_deadline(in)) ll_linger_time_out(in);
+      if (lr_clock_mono_ns() >= ll_linger_deadline(in)) ll_linger_time_out(in);
       else ll_wait_until(in, ll_linger_deadline(in));
       continue;
     }
     int64_t deadline = ll_step_deadline(in, queued_ns, limit_s);
-    if (!killed && ll__now_ns() >= deadline) {
+    if (!killed && lr_clock_mono_ns() >= deadline) {
       ll_time_out(in, inv, limit_s);
       killed = true;
       continue;

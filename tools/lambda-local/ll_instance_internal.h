@@ -48,7 +48,6 @@ struct ll_instance {
   size_t init_error_len;
 };
 
-int64_t ll__now_ns(void);
 /* Runtime API server of an instance (ll_rapi.c). */
 ll_status ll__rapi_start(ll_instance *in, char *err, size_t errcap);
 void ll__rapi_stop(ll_instance *in);

@@ -13,6 +13,7 @@
 #include "ll_log.h"
 #include "ll_mhd.h"
 #include "lr/buf.h"
+#include "lr/clock.h"
 
 #define LL_RAPI_PREFIX "/2018-06-01/runtime/"
 #define LL_ERROR_BODY_MAX (1024 * 1024)
@@ -31,19 +32,13 @@ static enum MHD_Result ll_rapi_reply(struct MHD_Connection *c, unsigned status, 
   return ok;
 }
 
-static int64_t ll_epoch_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* The headers Lambda sends with an event (locked: reads the invocation). */
 static struct MHD_Response *ll_rapi_event(ll_instance *in, const ll_invocation *inv) {
   struct MHD_Response *r =
       ll_mhd_response_copy(inv->payload, inv->payload_len);
   if (!r) return NULL;
   char deadline[32], arn[256];
-  snprintf(deadline, sizeof deadline, "%lld", (long long)(ll_epoch_ms() + (int64_t)in->fn->timeout_s * 1000));
+  snprintf(deadline, sizeof deadline, "%lld", (long long)(lr_clock_epoch_ms() + (int64_t)in->fn->timeout_s * 1000));
   snprintf(arn, sizeof arn, "arn:aws:lambda:%s:000000000000:function:%s", in->region, in->fn->name);
   bool ok = MHD_add_response_header(r, "Content-Type", "application/json") == MHD_YES &&
             MHD_add_response_header(r, "Lambda-Runtime-Aws-Request-Id", inv->request_id) == MHD_YES &&
@@ -71,7 +66,7 @@ static enum MHD_Result ll_rapi_next(ll_instance *in, struct MHD_Connection *c) {
   unsigned gen = in->generation;
   if (!in->ready_seen && in->proc.pid > 0) {
     in->ready_seen = in->init_pending = true;
-    in->init_ms = (double)(ll__now_ns() - in->spawned_ns) / 1e6;
+    in->init_ms = (double)(lr_clock_mono_ns() - in->spawned_ns) / 1e6;
   }
   if (in->proc.pid > 0) in->peak_mb = ll_proc_peak_rss_mb(in->proc.pid);
   ll__report_flush(in); /* the previous invocation ends here, after-response work included */
@@ -88,7 +83,7 @@ static enum MHD_Result ll_rapi_next(ll_instance *in, struct MHD_Connection *c) {
   struct MHD_Response *r = ll_rapi_event(in, in->cur);
   if (r) {
     in->cur_state = LL_CUR_DELIVERED;
-    in->delivered_ns = ll__now_ns();
+    in->delivered_ns = lr_clock_mono_ns();
     /* Taken now: a process dying right after answering is replaced (and its
      * init figures reset) before the caller wakes up to write the REPORT. */
     in->cur_init_ms = in->init_pending ? in->init_ms : 0.0;
@@ -129,7 +124,7 @@ static void ll_rapi_settle(ll_instance *in, ll_rapi_req *rq, bool is_error, stru
   }
   if (in->proc.pid > 0) in->peak_mb = ll_proc_peak_rss_mb(in->proc.pid);
   in->cur_state = LL_CUR_DONE;
-  in->done_ns = ll__now_ns();
+  in->done_ns = lr_clock_mono_ns();
   pthread_cond_broadcast(&in->cv);
 }
 

@@ -3,6 +3,7 @@
 
 #include "ll_instance_internal.h"
 #include "ll_log.h"
+#include "lr/clock.h"
 
 void ll__report_start(const ll_instance *in, const ll_invocation *inv) {
   (void)in;
@@ -39,6 +40,6 @@ void ll__report_end(const ll_instance *in, const char *request_id, const char *s
 void ll__report_flush(ll_instance *in) {
   if (!in->report_due) return;
   in->report_due = false;
-  double ms = (double)(ll__now_ns() - in->report_from_ns) / 1e6;
+  double ms = (double)(lr_clock_mono_ns() - in->report_from_ns) / 1e6;
   ll__report_end(in, in->report_id, in->report_status, ms, in->report_init_ms);
 }

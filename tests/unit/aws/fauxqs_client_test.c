@@ -17,6 +17,7 @@
 #include "lr/s3.h"
 #include "lr/sqs.h"
 #include "test_common.h"
+#include "lr/clock.h"
 
 #define QUEUE_NAME "orders-test"
 #define BUCKET "orders-archive-test"
@@ -127,16 +128,16 @@ START_TEST(sqs_send_then_receive) {
   ck_assert_int_eq(lr_sqs_client_create(&sqs, &cfg, err), LR_AWS_OK);
   const char *body = "{\"type\":\"order.created\",\"order_id\":\"caf\xc3\xa9\"}";
   ck_assert_msg(lr_sqs_send_message(sqs, f.queue_url, body, strlen(body), "Root=1-abc;Sampled=1",
-                                    lr_aws_now_ms() + 10000, id, err) == LR_AWS_OK, "%s", err);
+                                    lr_clock_epoch_ms() + 10000, id, err) == LR_AWS_OK, "%s", err);
   ck_assert_uint_gt(strlen(id), 0);
   /* A second send on the same client reuses its handle. */
   char id2[LR_SQS_MESSAGE_ID_LEN];
-  ck_assert_int_eq(lr_sqs_send_message(sqs, f.queue_url, "second", 6, NULL, lr_aws_now_ms() + 10000, id2, err), LR_AWS_OK);
+  ck_assert_int_eq(lr_sqs_send_message(sqs, f.queue_url, "second", 6, NULL, lr_clock_epoch_ms() + 10000, id2, err), LR_AWS_OK);
   ck_assert_str_ne(id, id2);
   /* An unknown queue is the service's error, not retried. */
   char missing[600];
   snprintf(missing, sizeof missing, "http://127.0.0.1:%d/000000000000/no-such-queue", f.port);
-  ck_assert_int_eq(lr_sqs_send_message(sqs, missing, "x", 1, NULL, lr_aws_now_ms() + 10000, id2, err), LR_AWS_HTTP_STATUS);
+  ck_assert_int_eq(lr_sqs_send_message(sqs, missing, "x", 1, NULL, lr_clock_epoch_ms() + 10000, id2, err), LR_AWS_HTTP_STATUS);
   ck_assert_ptr_nonnull(strstr(err, "QueueDoesNotExist"));
   lr_sqs_client_free(sqs);
 
@@ -177,13 +178,13 @@ START_TEST(s3_put_then_get) {
   for (size_t i = 0; i < sizeof body; i++) body[i] = (unsigned char)(i * 7 + 3);
   lr_s3_put p = {.bucket = BUCKET, .key = "archive/2026/11/23/batch 0001.jsonl.gz", .body = body,
                  .body_len = sizeof body, .content_type = "application/x-ndjson", .content_encoding = "gzip"};
-  ck_assert_msg(lr_s3_put_object(s3, &p, lr_aws_now_ms() + 10000, etag, err) == LR_AWS_OK, "%s", err);
+  ck_assert_msg(lr_s3_put_object(s3, &p, lr_clock_epoch_ms() + 10000, etag, err) == LR_AWS_OK, "%s", err);
   ck_assert_uint_gt(strlen(etag), 2);
   /* Writing the same key again (a rerun) replaces it. */
-  ck_assert_int_eq(lr_s3_put_object(s3, &p, lr_aws_now_ms() + 10000, etag, err), LR_AWS_OK);
+  ck_assert_int_eq(lr_s3_put_object(s3, &p, lr_clock_epoch_ms() + 10000, etag, err), LR_AWS_OK);
   lr_s3_put nob = p;
   nob.bucket = "no-such-bucket";
-  ck_assert_int_eq(lr_s3_put_object(s3, &nob, lr_aws_now_ms() + 10000, etag, err), LR_AWS_HTTP_STATUS);
+  ck_assert_int_eq(lr_s3_put_object(s3, &nob, lr_clock_epoch_ms() + 10000, etag, err), LR_AWS_HTTP_STATUS);
   ck_assert_ptr_nonnull(strstr(err, "NoSuchBucket"));
   lr_s3_client_free(s3);
 

@@ -9,6 +9,7 @@
 #include "client_test_util.h"
 #include "lr/s3.h"
 #include "test_common.h"
+#include "lr/clock.h"
 
 #define BUCKET "orders-archive-123456789012"
 #define KEY "archive/2026/11/23/orders 0001+x.jsonl.gz"
@@ -24,7 +25,7 @@ static lr_aws_status put_with(mock_server *m, const mock_action *acts, size_t n,
   lr_aws_client_config cfg = test_config(&c, m->port, attempts);
   lr_s3_client *s3 = NULL;
   ck_assert_int_eq(lr_s3_client_create(&s3, &cfg, err), LR_AWS_OK);
-  lr_aws_status st = lr_s3_put_object(s3, put, lr_aws_now_ms() + 20000, etag, err);
+  lr_aws_status st = lr_s3_put_object(s3, put, lr_clock_epoch_ms() + 20000, etag, err);
   lr_s3_client_free(s3);
   mock_stop(m);
   return st;
@@ -153,7 +154,7 @@ START_TEST(refuses_bad_input_without_sending) {
   lr_s3_client *s3 = NULL;
   char etag[LR_S3_ETAG_LEN], err[LR_AWS_ERR_LEN];
   ck_assert_int_eq(lr_s3_client_create(&s3, &cfg, err), LR_AWS_OK);
-  int64_t dl = lr_aws_now_ms() + 10000;
+  int64_t dl = lr_clock_epoch_ms() + 10000;
   char longkey[LR_S3_MAX_KEY + 2];
   memset(longkey, 'k', sizeof longkey - 1);
   longkey[sizeof longkey - 1] = '\0';

@@ -8,6 +8,7 @@
 #include "client_test_util.h"
 #include "lr/sqs.h"
 #include "test_common.h"
+#include "lr/clock.h"
 
 #define QUEUE "https://sqs.us-east-1.amazonaws.com/123456789012/orders"
 #define BODY "{\"type\":\"order.created\",\"order_id\":\"0b9f\",\"occurred_at\":\"2026-11-23T10:00:00Z\"}"
@@ -23,7 +24,7 @@ static lr_aws_status send_with(mock_server *m, const mock_action *acts, size_t n
   lr_aws_client_config cfg = test_config(&c, m->port, attempts);
   lr_sqs_client *sqs = NULL;
   ck_assert_int_eq(lr_sqs_client_create(&sqs, &cfg, err), LR_AWS_OK);
-  lr_aws_status st = lr_sqs_send_message(sqs, QUEUE, BODY, strlen(BODY), trace, lr_aws_now_ms() + 20000, id, err);
+  lr_aws_status st = lr_sqs_send_message(sqs, QUEUE, BODY, strlen(BODY), trace, lr_clock_epoch_ms() + 20000, id, err);
   lr_sqs_client_free(sqs);
   mock_stop(m);
   return st;
@@ -159,7 +160,7 @@ START_TEST(refuses_bad_input_without_sending) {
   lr_sqs_client *sqs = NULL;
   char id[LR_SQS_MESSAGE_ID_LEN], err[LR_AWS_ERR_LEN];
   ck_assert_int_eq(lr_sqs_client_create(&sqs, &cfg, err), LR_AWS_OK);
-  int64_t dl = lr_aws_now_ms() + 10000;
+  int64_t dl = lr_clock_epoch_ms() + 10000;
   static char huge[LR_SQS_MAX_BODY + 1];
   memset(huge, 'a', sizeof huge);
   ck_assert_int_eq(lr_sqs_send_message(sqs, QUEUE, "", 0, NULL, dl, id, err), LR_AWS_BAD_ARGUMENT);
@@ -174,7 +175,7 @@ START_TEST(refuses_bad_input_without_sending) {
   ck_assert_int_eq(lr_sqs_send_message(sqs, NULL, "a", 1, NULL, dl, id, err), LR_AWS_BAD_ARGUMENT);
   ck_assert_int_eq(lr_sqs_send_message(sqs, QUEUE, "a", 1, "Root=1\r\nX-Evil: 1", dl, id, err), LR_AWS_BAD_ARGUMENT);
   /* The deadline has passed: nothing is sent. */
-  ck_assert_int_eq(lr_sqs_send_message(sqs, QUEUE, "a", 1, NULL, lr_aws_now_ms() - 1, id, err), LR_AWS_TRANSPORT);
+  ck_assert_int_eq(lr_sqs_send_message(sqs, QUEUE, "a", 1, NULL, lr_clock_epoch_ms() - 1, id, err), LR_AWS_TRANSPORT);
   ck_assert_ptr_nonnull(strstr(err, "deadline"));
   lr_sqs_client_free(sqs);
   mock_stop(&m);
@@ -192,7 +193,7 @@ START_TEST(accepts_unicode_text) {
   lr_sqs_client *sqs = NULL;
   char id[LR_SQS_MESSAGE_ID_LEN], err[LR_AWS_ERR_LEN] = "";
   ck_assert_int_eq(lr_sqs_client_create(&sqs, &cfg, err), LR_AWS_OK);
-  ck_assert_msg(lr_sqs_send_message(sqs, QUEUE, body, strlen(body), NULL, lr_aws_now_ms() + 10000, id, err) == LR_AWS_OK, "%s", err);
+  ck_assert_msg(lr_sqs_send_message(sqs, QUEUE, body, strlen(body), NULL, lr_clock_epoch_ms() + 10000, id, err) == LR_AWS_OK, "%s", err);
   lr_sqs_client_free(sqs);
   mock_stop(&m);
   ck_assert_ptr_nonnull(strstr(m.reqs[0].body, "\"MessageBody\":\"caf\xc3\xa9 \xe1\x88\xb4 \xf0\x9f\x93\xa6 \\t\\r\\n\""));
@@ -211,7 +212,7 @@ START_TEST(refused_connection) {
   lr_sqs_client *sqs = NULL;
   char id[LR_SQS_MESSAGE_ID_LEN], err[LR_AWS_ERR_LEN] = "";
   ck_assert_int_eq(lr_sqs_client_create(&sqs, &cfg, err), LR_AWS_OK);
-  ck_assert_int_eq(lr_sqs_send_message(sqs, QUEUE, "a", 1, NULL, lr_aws_now_ms() + 10000, id, err), LR_AWS_TRANSPORT);
+  ck_assert_int_eq(lr_sqs_send_message(sqs, QUEUE, "a", 1, NULL, lr_clock_epoch_ms() + 10000, id, err), LR_AWS_TRANSPORT);
   lr_sqs_client_free(sqs);
   mock_free(&m);
 }
@@ -248,7 +249,7 @@ START_TEST(slow_and_truncated_answers_retried) {
   lr_sqs_client *sqs = NULL;
   char id[LR_SQS_MESSAGE_ID_LEN], err[LR_AWS_ERR_LEN] = "";
   ck_assert_int_eq(lr_sqs_client_create(&sqs, &cfg, err), LR_AWS_OK);
-  ck_assert_msg(lr_sqs_send_message(sqs, QUEUE, "a", 1, NULL, lr_aws_now_ms() + 20000, id, err) == LR_AWS_OK, "%s", err);
+  ck_assert_msg(lr_sqs_send_message(sqs, QUEUE, "a", 1, NULL, lr_clock_epoch_ms() + 20000, id, err) == LR_AWS_OK, "%s", err);
   lr_sqs_client_free(sqs);
   mock_stop(&m);
   ck_assert_uint_eq(m.n_reqs, 3);
