@@ -9,9 +9,9 @@
 #include <strings.h>
 #include <time.h>
 
+#include "lr/runtime_api.h"
 #include "rt_json.h"
 
-#define LR_RT_PREFIX "/2018-06-01/runtime"
 /* A post's answer comes at once; /next has no read timeout at all: Lambda
  * freezes the sandbox while it waits, and a timer would fire on thaw. */
 #define LR_RT_POST_TIMEOUT_MS 5000
@@ -25,9 +25,8 @@
 enum { LR_TRY_AGAIN = -1 };
 
 static const char *const header_names[LR_HDR_COUNT] = {
-    "Lambda-Runtime-Aws-Request-Id",   "Lambda-Runtime-Deadline-Ms",
-    "Lambda-Runtime-Invoked-Function-Arn", "Lambda-Runtime-Trace-Id",
-    "Lambda-Runtime-Client-Context",   "Lambda-Runtime-Cognito-Identity"};
+    LR_RAPI_H_REQUEST_ID,     LR_RAPI_H_DEADLINE,      LR_RAPI_H_FUNCTION_ARN,
+    LR_RAPI_H_TRACE_ID,       LR_RAPI_H_CLIENT_CONTEXT, LR_RAPI_H_COGNITO_IDENTITY};
 
 static lr_rt_status client_fail(lr__client *c, lr_rt_status st, const char *what) {
   snprintf(c->err, sizeof c->err, "%s", what);
@@ -108,7 +107,7 @@ static void keep_header(void *ud, const char *name, size_t nlen, const char *v, 
 
 static lr_rt_status set_url(lr__client *c, const char *path, const char *id, const char *suffix) {
   lr_buf_reset(&c->url);
-  if (lr_buf_addf(&c->url, LR_RT_PREFIX "%s%s%s", path, id ? id : "",
+  if (lr_buf_addf(&c->url, LR_RAPI_PREFIX "%s%s%s", path, id ? id : "",
                   suffix ? suffix : "") != LR_BUF_OK)
     return client_fail(c, LR_RT_NOMEM, "cannot build the Runtime API URL");
   return LR_RT_OK;
@@ -162,7 +161,7 @@ static int next_attempt(lr__client *c, const void *arg) {
 }
 
 lr_rt_status lr__client_next(lr__client *c) {
-  lr_rt_status st = set_url(c, "/invocation/next", NULL, NULL);
+  lr_rt_status st = set_url(c, LR_RAPI_NEXT, NULL, NULL);
   if (st == LR_RT_OK) st = with_retries(c, next_attempt, NULL);
   if (st != LR_RT_OK && st != LR_RT_TOO_BIG) return st;
   if (c->header_overflow)
@@ -187,7 +186,7 @@ static int post_attempt(lr__client *c, const void *arg) {
 
 lr_rt_status lr__client_post_response(lr__client *c, const char *id, const char *body, size_t len) {
   if (!lr__request_id_ok(id)) return client_fail(c, LR_RT_PROTOCOL, "unusable request id");
-  lr_rt_status st = set_url(c, "/invocation/", id, "/response");
+  lr_rt_status st = set_url(c, LR_RAPI_INVOCATION, id, LR_RAPI_RESPONSE);
   post_args a = {body ? body : "", body ? len : 0, LR_RT_JSON};
   return st == LR_RT_OK ? with_retries(c, post_attempt, &a) : st;
 }
@@ -207,14 +206,14 @@ static lr_rt_status error_headers(lr__client *c, const lr_fault *f) {
   char type[LR_ERROR_TYPE_LEN];
   lr__header_sanitize(type, sizeof type, f->type[0] ? f->type : "Function.Error");
   lr_buf_reset(&c->extra);
-  if (lr_buf_addf(&c->extra, LR_RT_JSON "Lambda-Runtime-Function-Error-Type: %s\r\n", type) != LR_BUF_OK)
+  if (lr_buf_addf(&c->extra, LR_RT_JSON LR_RAPI_H_ERROR_TYPE ": %s\r\n", type) != LR_BUF_OK)
     return client_fail(c, LR_RT_NOMEM, "cannot build the error headers");
   return LR_RT_OK;
 }
 
 lr_rt_status lr__client_post_error(lr__client *c, const char *id, const lr_fault *f) {
   if (id && !lr__request_id_ok(id)) return client_fail(c, LR_RT_PROTOCOL, "unusable request id");
-  lr_rt_status st = id ? set_url(c, "/invocation/", id, "/error") : set_url(c, "/init/error", NULL, NULL);
+  lr_rt_status st = id ? set_url(c, LR_RAPI_INVOCATION, id, LR_RAPI_ERROR) : set_url(c, LR_RAPI_INIT_ERROR, NULL, NULL);
   if (st == LR_RT_OK) st = error_body(c, f);
   if (st == LR_RT_OK) st = error_headers(c, f);
   if (st != LR_RT_OK) return st;

@@ -15,6 +15,7 @@
 
 #include "lr/buf.h"
 #include "rt_json.h"
+#include "lr/runtime_api.h"
 
 #define LR_CRASH_ALTSTACK (64u * 1024u)
 #define LR_CRASH_IO_TIMEOUT_S 2
@@ -219,9 +220,9 @@ void lr__crash_arm(lr__crash *c, const char *request_id, const char *function_na
   if (!c || !c->installed) return;
   c->armed = 0;
   int n = snprintf(c->head, sizeof c->head,
-                   "POST /2018-06-01/runtime/invocation/%s/error HTTP/1.1\r\n"
+                   "POST " LR_RAPI_PREFIX LR_RAPI_INVOCATION "%s" LR_RAPI_ERROR " HTTP/1.1\r\n"
                    "Host: %s\r\nContent-Type: application/json\r\n"
-                   "Lambda-Runtime-Function-Error-Type: Runtime.Crash\r\n"
+                   LR_RAPI_H_ERROR_TYPE ": Runtime.Crash\r\n"
                    "Connection: close\r\nContent-Length: ",
                    request_id, c->host);
   if (n < 0 || (size_t)n >= sizeof c->head) return;

@@ -14,8 +14,8 @@
 #include "ll_mhd.h"
 #include "lr/buf.h"
 #include "lr/clock.h"
+#include "lr/runtime_api.h"
 
-#define LL_RAPI_PREFIX "/2018-06-01/runtime/"
 #define LL_ERROR_BODY_MAX (1024 * 1024)
 
 typedef struct ll_rapi_req {
@@ -41,10 +41,10 @@ static struct MHD_Response *ll_rapi_event(ll_instance *in, const ll_invocation *
   snprintf(deadline, sizeof deadline, "%lld", (long long)(lr_clock_epoch_ms() + (int64_t)in->fn->timeout_s * 1000));
   snprintf(arn, sizeof arn, "arn:aws:lambda:%s:000000000000:function:%s", in->region, in->fn->name);
   bool ok = MHD_add_response_header(r, "Content-Type", "application/json") == MHD_YES &&
-            MHD_add_response_header(r, "Lambda-Runtime-Aws-Request-Id", inv->request_id) == MHD_YES &&
-            MHD_add_response_header(r, "Lambda-Runtime-Deadline-Ms", deadline) == MHD_YES &&
-            MHD_add_response_header(r, "Lambda-Runtime-Invoked-Function-Arn", arn) == MHD_YES &&
-            MHD_add_response_header(r, "Lambda-Runtime-Trace-Id", inv->trace_id) == MHD_YES;
+            MHD_add_response_header(r, LR_RAPI_H_REQUEST_ID, inv->request_id) == MHD_YES &&
+            MHD_add_response_header(r, LR_RAPI_H_DEADLINE, deadline) == MHD_YES &&
+            MHD_add_response_header(r, LR_RAPI_H_FUNCTION_ARN, arn) == MHD_YES &&
+            MHD_add_response_header(r, LR_RAPI_H_TRACE_ID, inv->trace_id) == MHD_YES;
   if (!ok) {
     MHD_destroy_response(r);
     return NULL;
@@ -100,7 +100,7 @@ static enum MHD_Result ll_rapi_next(ll_instance *in, struct MHD_Connection *c) {
 
 /* The error type of an /error post: header, else the body's errorType. */
 static void ll_rapi_error_type(struct MHD_Connection *c, const lr_buf *body, char *out, size_t cap) {
-  const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Lambda-Runtime-Function-Error-Type");
+  const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, LR_RAPI_H_ERROR_TYPE);
   cJSON *j = h ? NULL : cJSON_ParseWithLength(lr_buf_str(body), body->len);
   const cJSON *t = cJSON_GetObjectItemCaseSensitive(j, "errorType");
   const char *type = h ? h : cJSON_IsString(t) ? t->valuestring : "Unhandled";
@@ -161,14 +161,14 @@ static enum MHD_Result ll_rapi_init_error(ll_instance *in, struct MHD_Connection
 static enum MHD_Result ll_rapi_route(ll_instance *in, struct MHD_Connection *c, const char *url,
                                      const char *method, ll_rapi_req *rq) {
   bool get = strcmp(method, "GET") == 0, post = strcmp(method, "POST") == 0;
-  if (strncmp(url, LL_RAPI_PREFIX, strlen(LL_RAPI_PREFIX)) != 0) goto not_found;
-  const char *p = url + strlen(LL_RAPI_PREFIX);
-  if (get && strcmp(p, "invocation/next") == 0) return ll_rapi_next(in, c);
-  if (post && strcmp(p, "init/error") == 0) return ll_rapi_init_error(in, c, rq);
-  if (post && strncmp(p, "invocation/", 11) == 0) {
-    const char *id = p + 11, *slash = strchr(id, '/');
-    if (slash && strcmp(slash, "/response") == 0) return ll_rapi_result(in, c, id, (size_t)(slash - id), false, rq);
-    if (slash && strcmp(slash, "/error") == 0) return ll_rapi_result(in, c, id, (size_t)(slash - id), true, rq);
+  if (strncmp(url, LR_RAPI_PREFIX, strlen(LR_RAPI_PREFIX)) != 0) goto not_found;
+  const char *p = url + strlen(LR_RAPI_PREFIX);
+  if (get && strcmp(p, LR_RAPI_NEXT) == 0) return ll_rapi_next(in, c);
+  if (post && strcmp(p, LR_RAPI_INIT_ERROR) == 0) return ll_rapi_init_error(in, c, rq);
+  if (post && strncmp(p, LR_RAPI_INVOCATION, strlen(LR_RAPI_INVOCATION)) == 0) {
+    const char *id = p + strlen(LR_RAPI_INVOCATION), *slash = strchr(id, '/');
+    if (slash && strcmp(slash, LR_RAPI_RESPONSE) == 0) return ll_rapi_result(in, c, id, (size_t)(slash - id), false, rq);
+    if (slash && strcmp(slash, LR_RAPI_ERROR) == 0) return ll_rapi_result(in, c, id, (size_t)(slash - id), true, rq);
   }
 not_found:
   return ll_rapi_reply(c, MHD_HTTP_NOT_FOUND, "{\"errorMessage\":\"unknown Runtime API path\",\"errorType\":\"NotFound\"}");
@@ -182,7 +182,7 @@ static enum MHD_Result ll_rapi_access(void *cls, struct MHD_Connection *c, const
     rq = calloc(1, sizeof *rq);
     if (!rq) return MHD_NO;
     /* An init error is a short JSON document; a response may be 6 MB. */
-    bool init_error = strcmp(url, LL_RAPI_PREFIX "init/error") == 0;
+    bool init_error = strcmp(url, LR_RAPI_PREFIX LR_RAPI_INIT_ERROR) == 0;
     lr_buf_init(&rq->body, init_error ? LL_ERROR_BODY_MAX : LL_MAX_PAYLOAD_BYTES);
     *req_cls = rq;
     return MHD_YES;
