@@ -117,16 +117,11 @@ void api_request_free(api_request *req) {
   lr_buf_free(&req->body);
 }
 
-static const cJSON *member_nocase(const cJSON *obj, const char *name) {
-  for (const cJSON *m = obj ? obj->child : NULL; m; m = m->next)
-    if (m->string && strcasecmp(m->string, name) == 0) return m;
-  return NULL;
-}
-
+/* Header names are case-insensitive (RFC 9110), as is cJSON_GetObjectItem. */
 const char *api_request_header(const api_request *req, const char *name) {
-  const char *v = cJSON_GetStringValue(member_nocase(req->headers, name));
+  const char *v = cJSON_GetStringValue(cJSON_GetObjectItem(req->headers, name));
   if (v) return v;
-  const cJSON *mv = member_nocase(req->mv_headers, name);
+  const cJSON *mv = cJSON_GetObjectItem(req->mv_headers, name);
   return cJSON_IsArray(mv) ? cJSON_GetStringValue(cJSON_GetArrayItem(mv, 0)) : NULL;
 }
 
