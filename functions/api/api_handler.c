@@ -105,15 +105,7 @@ static void dispatch(api_call *c) {
     api_response_header(c->resp, "Allow", "%s", c->route->allow);
     return;
   }
-  switch (c->route->id) {
-  case API_ROUTE_ORDERS_CREATE: api_orders_create(c); break;
-  case API_ROUTE_ORDERS_LIST: api_orders_list(c); break;
-  case API_ROUTE_ORDER_GET: api_orders_get(c); break;
-  case API_ROUTE_ORDER_CANCEL: api_orders_cancel(c); break;
-  case API_ROUTE_HEALTH: api_health_live(c); break;
-  case API_ROUTE_READY: api_health_ready(c); break;
-  case API_ROUTE_NONE: api_problem_answer(c, API_PROBLEM_NOT_FOUND, NULL, NULL); break;
-  }
+  c->route->route->handle(c);
 }
 
 /* Method, route template (not the raw path: ids are not log dimensions),
@@ -123,7 +115,7 @@ static void log_request(const api_call *c, double ms) {
   cJSON *f = cJSON_CreateObject();
   if (!f) return;
   cJSON_AddStringToObject(f, "method", c->req->method);
-  cJSON_AddStringToObject(f, "route", c->route->template_path ? c->route->template_path : "unmatched");
+  cJSON_AddStringToObject(f, "route", c->route->route ? c->route->route->path : "unmatched");
   cJSON_AddNumberToObject(f, "status", c->resp->status);
   cJSON_AddNumberToObject(f, "duration_ms", (double)(long long)(ms * 1000.0) / 1000.0);
   cJSON_AddStringToObject(f, "api_request_id", c->req->request_id);

@@ -55,12 +55,15 @@
   X(UNAVAILABLE, 13, 503, "unavailable", "Service unavailable")
 
 typedef enum api_problem {
+  API_PROBLEM_NONE = 0, /* ends a route's list */
 #define API_PROBLEM_ENUM(name, value, http, slug, title) API_PROBLEM_##name = value,
   API_PROBLEM_MAP(API_PROBLEM_ENUM)
 #undef API_PROBLEM_ENUM
 } api_problem;
 
 #define API_PROBLEM_TYPE_BASE "https://docs.orders.example/problems/"
+/* What any route can answer: a request holding a NUL, an internal failure. */
+#define API_ROUTE_COMMON_PROBLEMS {API_PROBLEM_BAD_REQUEST, API_PROBLEM_INTERNAL}
 
 int api_problem_status(api_problem p);
 const char *api_problem_slug(api_problem p);
@@ -129,15 +132,23 @@ int api_response_problem(api_response *r, api_problem p, const char *detail, con
                          const char *request_id, const order_errors *errs);
 
 /* ---- routing ----------------------------------------------------------- */
-typedef enum api_route_id {
-  API_ROUTE_NONE = -1,
-  API_ROUTE_ORDERS_CREATE = 0,
-  API_ROUTE_ORDERS_LIST,
-  API_ROUTE_ORDER_GET,
-  API_ROUTE_ORDER_CANCEL,
-  API_ROUTE_HEALTH,
-  API_ROUTE_READY
-} api_route_id;
+struct api_call;
+
+/* A route is one row: method, path template ("{x}" matches one segment), the
+ * function that answers it, and the problem types it can answer besides the
+ * ones every route can (400 and 500: API_ROUTE_COMMON_PROBLEMS),
+ * ending with API_PROBLEM_NONE. A test holds the table, docs/openapi.yaml and
+ * serverless.yml's http events equal. */
+#define API_ROUTE_MAX_PROBLEMS 8
+typedef struct api_route {
+  const char *method;
+  const char *path;
+  void (*handle)(struct api_call *c);
+  api_problem problems[API_ROUTE_MAX_PROBLEMS];
+} api_route;
+
+size_t api_route_count(void);
+const api_route *api_route_at(size_t i); /* NULL past the end */
 
 typedef enum api_match {
   API_MATCH_OK = 0,
@@ -147,8 +158,7 @@ typedef enum api_match {
 
 #define API_PARAM_LEN 128
 typedef struct api_route_match {
-  api_route_id id;
-  const char *template_path;
+  const api_route *route;     /* NULL unless API_MATCH_OK */
   char param[API_PARAM_LEN];  /* the {id} segment, "" when none */
   char allow[64];             /* "GET, POST" on API_MATCH_NO_METHOD */
 } api_route_match;

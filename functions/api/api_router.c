@@ -1,28 +1,30 @@
-/* The route table, as data: the handler dispatches on it and the OpenAPI test
- * compares it with docs/openapi.yaml. */
+/* The route table, as data: a row per route with the function that answers
+ * it; the handler dispatches on it and tests/unit/api compares it with
+ * docs/openapi.yaml and serverless.yml. To add a route: one row here, its
+ * function, its operation in docs/openapi.yaml, its http event in
+ * serverless.yml, and its tests. */
 #include <stdio.h>
 #include <string.h>
 
 #include "api_internal.h"
 
-typedef struct api_route {
-  api_route_info info;
-  api_route_id id;
-} api_route;
-
 static const api_route api_routes[] = {
-    {{"POST", "/orders"}, API_ROUTE_ORDERS_CREATE},
-    {{"GET", "/orders"}, API_ROUTE_ORDERS_LIST},
-    {{"GET", "/orders/{id}"}, API_ROUTE_ORDER_GET},
-    {{"POST", "/orders/{id}/cancel"}, API_ROUTE_ORDER_CANCEL},
-    {{"GET", "/health"}, API_ROUTE_HEALTH},
-    {{"GET", "/health/ready"}, API_ROUTE_READY},
+    {"POST", "/orders", api_orders_create,
+     {API_PROBLEM_MALFORMED_JSON, API_PROBLEM_PAYLOAD_TOO_LARGE, API_PROBLEM_UNSUPPORTED_MEDIA_TYPE,
+      API_PROBLEM_VALIDATION_FAILED, API_PROBLEM_IDEMPOTENCY_KEY_REUSED, API_PROBLEM_UNAVAILABLE}},
+    {"GET", "/orders", api_orders_list,
+     {API_PROBLEM_INVALID_CURSOR, API_PROBLEM_INVALID_PARAMETER, API_PROBLEM_UNAVAILABLE}},
+    {"GET", "/orders/{id}", api_orders_get, {API_PROBLEM_NOT_FOUND, API_PROBLEM_UNAVAILABLE}},
+    {"POST", "/orders/{id}/cancel", api_orders_cancel,
+     {API_PROBLEM_NOT_FOUND, API_PROBLEM_NOT_CANCELLABLE, API_PROBLEM_UNAVAILABLE}},
+    {"GET", "/health", api_health_live, {API_PROBLEM_NONE}},
+    {"GET", "/health/ready", api_health_ready, {API_PROBLEM_UNAVAILABLE}},
 };
 #define API_NROUTES (sizeof api_routes / sizeof api_routes[0])
 
 size_t api_route_count(void) { return API_NROUTES; }
 
-const api_route_info *api_route_at(size_t i) { return i < API_NROUTES ? &api_routes[i].info : NULL; }
+const api_route *api_route_at(size_t i) { return i < API_NROUTES ? &api_routes[i] : NULL; }
 
 /* Segment by segment; "{…}" matches one non-empty segment. */
 static int path_matches(const char *tpl, const char *path, char param[API_PARAM_LEN]) {
@@ -50,17 +52,15 @@ static void allow_add(char allow[64], const char *method) {
 
 api_match api_route_find(const char *method, const char *path, api_route_match *m) {
   memset(m, 0, sizeof *m);
-  m->id = API_ROUTE_NONE;
   int path_seen = 0;
   char param[API_PARAM_LEN];
   for (size_t i = 0; i < API_NROUTES; i++) {
     param[0] = '\0';
-    if (!path_matches(api_routes[i].info.path, path, param)) continue;
+    if (!path_matches(api_routes[i].path, path, param)) continue;
     path_seen = 1;
-    allow_add(m->allow, api_routes[i].info.method);
-    if (strcmp(api_routes[i].info.method, method) == 0) {
-      m->id = api_routes[i].id;
-      m->template_path = api_routes[i].info.path;
+    allow_add(m->allow, api_routes[i].method);
+    if (strcmp(api_routes[i].method, method) == 0) {
+      m->route = &api_routes[i];
       memcpy(m->param, param, sizeof param);
       return API_MATCH_OK;
     }

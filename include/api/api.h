@@ -13,15 +13,6 @@
 
 extern const lr_handler api_handler;
 
-/* The route table, as data (the OpenAPI document must list the same set). */
-typedef struct api_route_info {
-  const char *method;  /* "GET", "POST" */
-  const char *path;    /* an OpenAPI path template: "/orders/{id}" */
-} api_route_info;
-
-size_t api_route_count(void);
-const api_route_info *api_route_at(size_t i); /* NULL past the end */
-
 typedef struct api_app api_app;
 
 /* Creates the handler's app context: config (opt->needs gets CFG_NEED_DB

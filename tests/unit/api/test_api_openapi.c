@@ -53,7 +53,7 @@ START_TEST(routes_match_the_spec) {
   ck_assert_int_gt(n, 0);
   ck_assert_int_eq((size_t)n, api_route_count());
   for (size_t i = 0; i < api_route_count(); i++) {
-    const api_route_info *r = api_route_at(i);
+    const api_route *r = api_route_at(i);
     int found = 0;
     for (int k = 0; k < n; k++)
       found |= strcmp(ops[k].method, r->method) == 0 && strcmp(ops[k].path, r->path) == 0;
@@ -81,11 +81,33 @@ START_TEST(problem_types_documented) {
 }
 END_TEST
 
+static void print_statuses(const api_problem *list, size_t n, int *first) {
+  for (size_t k = 0; k < n && list[k] != API_PROBLEM_NONE; k++) {
+    printf("%s%d", *first ? "" : ",", api_problem_status(list[k]));
+    *first = 0;
+  }
+}
+
+static void print_routes(void) {
+  static const api_problem common[] = API_ROUTE_COMMON_PROBLEMS;
+  printf("[");
+  for (size_t i = 0; i < api_route_count(); i++) {
+    const api_route *r = api_route_at(i);
+    int first = 1;
+    printf("%s{\"method\":\"%s\",\"path\":\"%s\",\"statuses\":[", i ? "," : "", r->method, r->path);
+    print_statuses(r->problems, API_ROUTE_MAX_PROBLEMS, &first);
+    print_statuses(common, sizeof common / sizeof *common, &first);
+    printf("]}");
+  }
+  printf("]\n");
+}
+
 int main(int argc, char **argv) {
-  /* `test_api_openapi --routes` prints the route table (METHOD PATH a line). */
+  /* `test_api_openapi --routes` prints the route table as JSON, for
+   * tests/unit/api/routes_agree.mjs: method, path and the statuses each route
+   * can answer with (its own problems and the common ones). */
   if (argc > 1 && strcmp(argv[1], "--routes") == 0) {
-    for (size_t i = 0; i < api_route_count(); i++)
-      printf("%s %s\n", api_route_at(i)->method, api_route_at(i)->path);
+    print_routes();
     return 0;
   }
   Suite *s = suite_create("unit.api.openapi");
