@@ -4,25 +4,24 @@
 #include <stdlib.h>
 
 #include "api_internal.h"
+#include "lr/status.h"
 
 typedef struct api_problem_row {
+  const char *name;
   int status;
   const char *slug;
   const char *title;
 } api_problem_row;
 
-/* Indexed by value: a row is found by its problem, never by its position. */
 static const api_problem_row api_problems[] = {
-#define API_PROBLEM_ROW(name, value, http, slug, title) [value] = {http, slug, title},
+#define API_PROBLEM_ROW(name, value, http, slug, title) [value] = {#name, http, slug, title},
     API_PROBLEM_MAP(API_PROBLEM_ROW)
 #undef API_PROBLEM_ROW
 };
 
 /* A value outside the table (a bug) answers as the internal error it is. */
 static const api_problem_row *api_problem_find(api_problem p) {
-  size_t i = (size_t)p;
-  if (i < sizeof api_problems / sizeof api_problems[0] && api_problems[i].slug) return &api_problems[i];
-  return &api_problems[API_PROBLEM_INTERNAL];
+  return LR_STATUS_ROW(api_problems, p, &api_problems[API_PROBLEM_INTERNAL]);
 }
 
 int api_problem_status(api_problem p) { return api_problem_find(p)->status; }

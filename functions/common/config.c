@@ -11,27 +11,18 @@
 
 #include "config_check.h"
 #include "lr/log.h"
+#include "lr/status.h"
 
-static const char *const cfg_status_names[] = {
-#define CFG_NAME(name, value, msg) [value] = #name,
-    CFG_STATUS_MAP(CFG_NAME)
-#undef CFG_NAME
+static const lr_status_row cfg_status_rows[] = {
+#define CFG_ROW(name, value, msg) [value] = {#name, msg},
+    CFG_STATUS_MAP(CFG_ROW)
+#undef CFG_ROW
 };
-static const char *const cfg_status_messages[] = {
-#define CFG_MSG(name, value, msg) [value] = msg,
-    CFG_STATUS_MAP(CFG_MSG)
-#undef CFG_MSG
-};
+static const lr_status_row cfg_status_unknown = {"UNKNOWN", "unknown status"};
 
-const char *cfg_status_name(cfg_status st) {
-  size_t i = (size_t)st;
-  return i < sizeof cfg_status_names / sizeof *cfg_status_names ? cfg_status_names[i] : "UNKNOWN";
-}
-
+const char *cfg_status_name(cfg_status st) { return LR_STATUS_ROW(cfg_status_rows, st, &cfg_status_unknown)->name; }
 const char *cfg_status_message(cfg_status st) {
-  size_t i = (size_t)st;
-  return i < sizeof cfg_status_messages / sizeof *cfg_status_messages ? cfg_status_messages[i]
-                                                                       : "unknown status";
+  return LR_STATUS_ROW(cfg_status_rows, st, &cfg_status_unknown)->message;
 }
 
 typedef enum cfg_kind { CFG_TEXT, CFG_INT } cfg_kind;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "common/db.h"
+#include "lr/status.h"
 
 typedef struct db_status_row {
   const char *name;
@@ -21,10 +22,7 @@ static const db_status_row db_status_rows[] = {
 static const db_status_row *db_status_row_of(db_status st) {
   static const db_status_row unknown = {"UNKNOWN", "unknown status", 500, DB_RETRY_NO,
                                         "Database.Unknown"};
-  size_t i = (size_t)st;
-  if (i >= sizeof db_status_rows / sizeof *db_status_rows || !db_status_rows[i].name)
-    return &unknown;
-  return &db_status_rows[i];
+  return LR_STATUS_ROW(db_status_rows, st, &unknown);
 }
 
 const char *db_status_name(db_status st) { return db_status_row_of(st)->name; }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "migrate_internal.h"
+#include "lr/status.h"
 
 static const char SQL_LOCK_TIMEOUT[] = "SET LOCAL lock_timeout = '" MIGRATE_DDL_LOCK_TIMEOUT "'";
 static const char SQL_RECORD[] =
@@ -19,17 +20,11 @@ static const struct {
 #undef MIGRATE_ROW
 };
 
-static size_t migrate_row(migrate_status st) {
-  size_t i = (size_t)st;
-  return i < sizeof migrate_rows / sizeof *migrate_rows ? i : (size_t)MIGRATE_DATABASE;
-}
-const char *migrate_status_name(migrate_status st) { return migrate_rows[migrate_row(st)].name; }
-const char *migrate_status_message(migrate_status st) {
-  return migrate_rows[migrate_row(st)].message;
-}
-const char *migrate_status_error_type(migrate_status st) {
-  return migrate_rows[migrate_row(st)].type;
-}
+/* A value outside the table (a bug) reads as the database failure row. */
+#define MIGRATE_ROW_OF(st) LR_STATUS_ROW(migrate_rows, st, &migrate_rows[MIGRATE_DATABASE])
+const char *migrate_status_name(migrate_status st) { return MIGRATE_ROW_OF(st)->name; }
+const char *migrate_status_message(migrate_status st) { return MIGRATE_ROW_OF(st)->message; }
+const char *migrate_status_error_type(migrate_status st) { return MIGRATE_ROW_OF(st)->type; }
 
 void migrate_result_init(migrate_result *r) {
   r->items = NULL;

@@ -8,27 +8,19 @@
 
 #include "aws_internal.h"
 #include "lr/aws.h"
+#include "lr/status.h"
 
-const char *lr_aws_status_name(lr_aws_status st) {
-  switch (st) {
-#define LR_AWS_NAME(name, value, msg) \
-  case LR_AWS_##name:                 \
-    return "LR_AWS_" #name;
-    LR_AWS_STATUS_MAP(LR_AWS_NAME)
-#undef LR_AWS_NAME
-  }
-  return "LR_AWS_UNKNOWN";
-}
+static const lr_status_row lr_aws_rows[] = {
+#define LR_AWS_ROW(name, value, msg) [value] = {"LR_AWS_" #name, msg},
+    LR_AWS_STATUS_MAP(LR_AWS_ROW)
+#undef LR_AWS_ROW
+};
+static const lr_status_row lr_aws_unknown = {"LR_AWS_UNKNOWN", "unknown status"};
+
+const char *lr_aws_status_name(lr_aws_status st) { return LR_STATUS_ROW(lr_aws_rows, st, &lr_aws_unknown)->name; }
 
 const char *lr_aws_status_message(lr_aws_status st) {
-  switch (st) {
-#define LR_AWS_MSG(name, value, msg) \
-  case LR_AWS_##name:                \
-    return msg;
-    LR_AWS_STATUS_MAP(LR_AWS_MSG)
-#undef LR_AWS_MSG
-  }
-  return "unknown status";
+  return LR_STATUS_ROW(lr_aws_rows, st, &lr_aws_unknown)->message;
 }
 
 lr_aws_status lr_aws__fail(char *err, lr_aws_status st, const char *fmt, ...) {

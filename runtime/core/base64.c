@@ -4,19 +4,19 @@
 
 #include <string.h>
 
+#include "lr/status.h"
+
 static const char lr_b64_std[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 static const char lr_b64_url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-static const char *const lr_b64_messages[] = {
-#define LR_B64_MSG(name, value, msg) [value] = msg,
-    LR_B64_STATUS_MAP(LR_B64_MSG)
-#undef LR_B64_MSG
+static const lr_status_row lr_b64_rows[] = {
+#define LR_B64_ROW(name, value, msg) [value] = {"LR_B64_" #name, msg},
+    LR_B64_STATUS_MAP(LR_B64_ROW)
+#undef LR_B64_ROW
 };
+static const lr_status_row lr_b64_unknown = {"LR_B64_UNKNOWN", "unknown status"};
 
-const char *lr_b64_status_message(lr_b64_status st) {
-  return (unsigned)st < sizeof lr_b64_messages / sizeof *lr_b64_messages ? lr_b64_messages[st]
-                                                                        : "unknown status";
-}
+const char *lr_b64_status_message(lr_b64_status st) { return LR_STATUS_ROW(lr_b64_rows, st, &lr_b64_unknown)->message; }
 
 static int lr_b64_sextet(char c, const char *abc) {
   if (c >= 'A' && c <= 'Z') return c - 'A';

@@ -4,29 +4,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lr/status.h"
 #include "lr/utf8.h"
 
-static const char *const lr_json_names[] = {
-#define LR_JSON_NAME(name, value, msg) [value] = "LR_JSON_" #name,
-    LR_JSON_STATUS_MAP(LR_JSON_NAME)
-#undef LR_JSON_NAME
+static const lr_status_row lr_json_rows[] = {
+#define LR_JSON_ROW(name, value, msg) [value] = {"LR_JSON_" #name, msg},
+    LR_JSON_STATUS_MAP(LR_JSON_ROW)
+#undef LR_JSON_ROW
 };
-static const char *const lr_json_messages[] = {
-#define LR_JSON_MSG(name, value, msg) [value] = msg,
-    LR_JSON_STATUS_MAP(LR_JSON_MSG)
-#undef LR_JSON_MSG
-};
+static const lr_status_row lr_json_unknown = {"LR_JSON_UNKNOWN", "unknown status"};
 
-static int lr_json_known(lr_json_status st) {
-  return (unsigned)st < sizeof lr_json_names / sizeof lr_json_names[0] && lr_json_names[st];
-}
-
-const char *lr_json_status_name(lr_json_status st) {
-  return lr_json_known(st) ? lr_json_names[st] : "LR_JSON_UNKNOWN";
-}
-
+const char *lr_json_status_name(lr_json_status st) { return LR_STATUS_ROW(lr_json_rows, st, &lr_json_unknown)->name; }
 const char *lr_json_status_message(lr_json_status st) {
-  return lr_json_known(st) ? lr_json_messages[st] : "unknown status";
+  return LR_STATUS_ROW(lr_json_rows, st, &lr_json_unknown)->message;
 }
 
 /* \u0000 (any hex case) at p, the backslash being an escape of its own. */

@@ -2,25 +2,21 @@
 #include <stdio.h>
 
 #include "lr/runtime.h"
+#include "lr/status.h"
+
+static const lr_status_row lr_rt_rows[] = {
+#define LR_RT_ROW(name, value, msg) [value] = {"LR_RT_" #name, msg},
+    LR_RT_STATUS_MAP(LR_RT_ROW)
+#undef LR_RT_ROW
+};
+static const lr_status_row lr_rt_unknown = {"LR_RT_UNKNOWN", "unknown runtime status"};
 
 const char *lr_rt_status_name(int st) {
-  switch (st) {
-#define LR_RT_NAME(name, value, msg) \
-  case value: return "LR_RT_" #name;
-    LR_RT_STATUS_MAP(LR_RT_NAME)
-#undef LR_RT_NAME
-  default: return "LR_RT_UNKNOWN";
-  }
+  return st < 0 ? lr_rt_unknown.name : LR_STATUS_ROW(lr_rt_rows, st, &lr_rt_unknown)->name;
 }
 
 const char *lr_rt_status_message(int st) {
-  switch (st) {
-#define LR_RT_MSG(name, value, msg) \
-  case value: return msg;
-    LR_RT_STATUS_MAP(LR_RT_MSG)
-#undef LR_RT_MSG
-  default: return "unknown runtime status";
-  }
+  return st < 0 ? lr_rt_unknown.message : LR_STATUS_ROW(lr_rt_rows, st, &lr_rt_unknown)->message;
 }
 
 int lr_fault_set(lr_fault *f, const char *type, const char *fmt, ...) {
