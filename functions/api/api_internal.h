@@ -11,6 +11,7 @@
  *   api_publish.c   the new order's queue message, after the response
  *   api_handler.c   init, invoke, logs and metrics */
 #include <cjson/cJSON.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -175,8 +176,8 @@ int api_cursor_decode(const char *cursor, const char *customer_id, order_status_
                       order_list_key *key);
 
 /* ---- bodies ------------------------------------------------------------ */
-/* 0 when Content-Type is application/json (optionally ;charset=utf-8). */
-int api_body_content_type_ok(const char *content_type);
+/* true when Content-Type is application/json (optionally ;charset=utf-8). */
+bool api_body_content_type_ok(const char *content_type);
 /* Strict JSON (lr/json.h) decides whether a body or an event parses. */
 
 /* ---- the app and the routes -------------------------------------------- */

@@ -20,7 +20,7 @@ static int create_body(api_call *c, cJSON **root) {
     api_problem_answer(c, API_PROBLEM_PAYLOAD_TOO_LARGE, "the body is larger than " API_MAX_BODY_TEXT " bytes", NULL);
     return -1;
   }
-  if (api_body_content_type_ok(api_request_header(r, "Content-Type")) != 0) {
+  if (!api_body_content_type_ok(api_request_header(r, "Content-Type"))) {
     api_problem_answer(c, API_PROBLEM_UNSUPPORTED_MEDIA_TYPE,
                        "send the order as Content-Type: application/json", NULL);
     return -1;

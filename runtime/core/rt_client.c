@@ -63,7 +63,7 @@ void lr__client_free(lr__client *c) {
   for (int i = 0; i < LR_HDR_COUNT; i++) lr_buf_free(&c->hdr[i].value);
 }
 
-int lr__request_id_ok(const char *s) {
+bool lr__request_id_ok(const char *s) {
   size_t n = 0;
   for (; s && s[n]; n++) {
     char ch = s[n];

@@ -4,6 +4,7 @@
  * error, over one keep-alive connection (rt_http.c) kept for the life of the
  * process. Buffers are kept and reused: a 1 MiB event costs no page faults
  * after the first one. */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -66,7 +67,7 @@ lr_rt_status lr__client_post_response(lr__client *c, const char *id, const char 
 lr_rt_status lr__client_post_error(lr__client *c, const char *id, const lr_fault *f);
 
 /* 1 when s is a request id we may put in a URL path: [A-Za-z0-9._:-], 1..128. */
-int lr__request_id_ok(const char *s);
+bool lr__request_id_ok(const char *s);
 /* Header values made safe to send: CR, LF and other controls become '_'. */
 void lr__header_sanitize(char *dst, size_t cap, const char *src);
 
