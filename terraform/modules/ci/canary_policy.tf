@@ -9,7 +9,7 @@ locals {
 
 data "aws_iam_policy_document" "canary" {
   statement {
-    sid = "CodeDeployApplicationAndGroups"
+    sid     = "CodeDeployApplicationAndGroups"
     actions = [
       "codedeploy:CreateApplication",
       "codedeploy:CreateDeployment",
@@ -20,6 +20,7 @@ data "aws_iam_policy_document" "canary" {
       "codedeploy:GetApplicationRevision",
       "codedeploy:GetDeployment",
       "codedeploy:GetDeploymentGroup",
+      "codedeploy:ListTagsForResource",
       "codedeploy:RegisterApplicationRevision",
       "codedeploy:StopDeployment",
       "codedeploy:TagResource",
@@ -52,19 +53,28 @@ data "aws_iam_policy_document" "canary" {
 
   statement {
     sid       = "CanaryAlarms"
-    actions   = ["cloudwatch:DeleteAlarms", "cloudwatch:DescribeAlarms", "cloudwatch:PutMetricAlarm", "cloudwatch:TagResource"]
+    actions   = ["cloudwatch:DeleteAlarms", "cloudwatch:DescribeAlarms", "cloudwatch:ListTagsForResource", "cloudwatch:PutMetricAlarm", "cloudwatch:TagResource", "cloudwatch:UntagResource"]
     resources = ["arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:${var.name}-*"]
   }
 
   statement {
     sid       = "Aliases"
-    actions   = ["lambda:DeleteAlias", "lambda:GetAlias"]
-    resources = ["arn:${local.partition}:lambda:${local.region}:${local.account_id}:function:${var.name}-*:*"]
+    actions   = ["lambda:DeleteAlias", "lambda:GetAlias", "lambda:ListAliases"]
+    resources = ["arn:${local.partition}:lambda:${local.region}:${local.account_id}:function:${var.name}-*", "arn:${local.partition}:lambda:${local.region}:${local.account_id}:function:${var.name}-*:*"]
   }
 }
 
-resource "aws_iam_role_policy" "canary" {
-  name   = "deploy-canary"
-  role   = aws_iam_role.this.id
-  policy = data.aws_iam_policy_document.canary.json
+# A managed policy of this account, attached: a role's inline policies share one 10,240-character
+# quota, which the deploy policy alone comes close to.
+resource "aws_iam_policy" "canary" {
+  name        = "${var.name}-deploy-canary"
+  description = "deploy-canary for the ${var.name} GitHub deploy role"
+  policy      = data.aws_iam_policy_document.canary.json
+
+  tags = var.tags
+}
+
+resource "aws_iam_role_policy_attachment" "canary" {
+  role       = aws_iam_role.this.name
+  policy_arn = aws_iam_policy.canary.arn
 }

@@ -8,6 +8,7 @@ locals {
   signing_profile_name = "${replace(var.name, "-", "_")}_lambda"
   artifact_bucket_name = "${var.name}-artifacts-${local.account_id}"
   artifact_bucket_arn  = "arn:${local.partition}:s3:::${local.artifact_bucket_name}"
+
   # Enforce where customers are; dev only warns, so that a person can still deploy a hand-built
   # zip there while debugging (the warning lands in CloudTrail).
   untrusted_artifact_policy = var.stage == "prod" ? "Enforce" : "Warn"
@@ -128,8 +129,17 @@ data "aws_iam_policy_document" "signing" {
   }
 }
 
-resource "aws_iam_role_policy" "signing" {
-  name   = "sign-packages"
-  role   = aws_iam_role.this.id
-  policy = data.aws_iam_policy_document.signing.json
+# A managed policy of this account, attached: a role's inline policies share one 10,240-character
+# quota, which the deploy policy alone comes close to.
+resource "aws_iam_policy" "signing" {
+  name        = "${var.name}-sign-packages"
+  description = "sign-packages for the ${var.name} GitHub deploy role"
+  policy      = data.aws_iam_policy_document.signing.json
+
+  tags = var.tags
+}
+
+resource "aws_iam_role_policy_attachment" "signing" {
+  role       = aws_iam_role.this.name
+  policy_arn = aws_iam_policy.signing.arn
 }
