@@ -1,4 +1,5 @@
-// Offline checks of serverless.yml (IAC-RULES 25-40, 45 and the cross-tool invariants), on the
+// Offline checks of serverless.yml (IAC-RULES 25-40, 45, the cross-tool invariants and the canary
+// and code signing of issue 14: lib/rules-canary.mjs), on the
 // CloudFormation template `osls package` makes, for every stage, without AWS:
 //   1. every rule fails its fixture (fixtures/*.json): no check that cannot fail;
 //   2. the rest-api-stage plugin wires the stage, and refuses what it cannot wire;
@@ -14,6 +15,7 @@ import lambdaRules from './lib/rules-lambda.mjs';
 import apiRules from './lib/rules-api.mjs';
 import iamRules, { roleMatrixRule } from './lib/rules-iam.mjs';
 import crossRules from './lib/rules-cross.mjs';
+import canaryRules from './lib/rules-canary.mjs';
 import { refRule, specRule } from './lib/rules-spec.mjs';
 import { readTerraform } from './lib/terraform.mjs';
 import { packageStack, REFUSED_ENDPOINT } from './lib/package.mjs';
@@ -23,11 +25,10 @@ import { loadServerlessYml } from './lib/config.mjs';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(process.argv[2] || path.join(here, '..', '..', '..'));
 const require = createRequire(path.join(root, 'tools', 'package.json'));
-const rules = [...lambdaRules, ...apiRules, ...iamRules, roleMatrixRule, ...crossRules, specRule(root), refRule];
+const rules = [...lambdaRules, ...apiRules, ...iamRules, roleMatrixRule, ...crossRules, ...canaryRules, specRule(root), refRule];
 
 // Rules that do not apply, with the reason, printed so that they are never silent.
 const NOT_APPLICABLE = [
-  ['R29', 'CKV_AWS_272', 'code signing (optional): not adopted; the zip is built reproducibly from the reviewed commit and deployed through the deploy role (terraform/modules/ci); AWS Signer would add a signing profile and a signing step to that pipeline'],
   ['R36', 'CKV_AWS_206', "the custom domain and its TLS_1_2 policy are Terraform's (modules/edge); here only its mapping is checked"],
   ['R39c', 'CKV2_AWS_53', 'request validation: the api handler validates and answers RFC 9457 problems per field (DESIGN); a gateway model would answer 400 in another format first'],
   ['R35b', 'CKV2_AWS_31', "WAF logging is configured on the web ACL, which is Terraform's (modules/edge/waf.tf)"],
@@ -106,7 +107,7 @@ function infraFilesAgree() {
 // STYLE "serverless.yml" 1: fixed order of the top-level keys, names from service and stage.
 function styleChecks() {
   const config = loadServerlessYml(root);
-  const order = ['service', 'frameworkVersion', 'params', 'provider', 'package', 'functions', 'resources', 'plugins'];
+  const order = ['service', 'frameworkVersion', 'params', 'provider', 'custom', 'package', 'functions', 'resources', 'plugins'];
   const keys = Object.keys(config);
   report(JSON.stringify(keys) === JSON.stringify(order), 'serverless.yml: top-level keys in the fixed order',
     [`got ${keys.join(', ')}`]);

@@ -31,6 +31,7 @@ function valueFor(name, stage) {
     'edge/certificate_arn': ['String', arn('acm', 'certificate/44444444-4444-4444-4444-444444444444')],
     'edge/waf_acl_arn': ['String', arn('wafv2', `regional/webacl/orders-${stage}/55555555-5555-5555-5555-555555555555`)],
     'observability/alarm_topic_arn': ['String', arn('sns', `orders-${stage}-alarms`)],
+    'signing/code_signing_config_arn': ['String', arn('lambda', 'code-signing-config:csc-0ssm0000000000001')],
   };
   return table[name] || ['String', `value-of-${name.replace(/\W/g, '-')}`];
 }

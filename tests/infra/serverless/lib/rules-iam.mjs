@@ -45,17 +45,28 @@ function statementProblems(where, st) {
   return out;
 }
 
-function trustProblems(id, role) {
+function trustProblems(id, role, service) {
   const out = [];
   for (const st of asArray((props(role).AssumeRolePolicyDocument || {}).Statement)) {
     const p = st.Principal;
     const services = p && typeof p === 'object' ? asArray(p.Service) : [];
     if (p === '*' || (p && typeof p === 'object' && (p.AWS || p.Federated)) ||
-        !services.length || services.some((s) => s !== 'lambda.amazonaws.com')) {
-      out.push(`${id}: trusts ${JSON.stringify(p)}, not only lambda.amazonaws.com`);
+        !services.length || services.some((s) => s !== service)) {
+      out.push(`${id}: trusts ${JSON.stringify(p)}, not only ${service}`);
     }
   }
   return out;
+}
+
+// Roles the stack's CodeDeploy deployment groups run as (the canary): trusted by CodeDeploy.
+function codeDeployRoleIds(t) {
+  const ids = new Set();
+  for (const [, g] of resourcesOfType(t, 'AWS::CodeDeploy::DeploymentGroup')) {
+    const arn = props(g).ServiceRoleArn || {};
+    const id = (arn['Fn::GetAtt'] || [])[0];
+    if (id) ids.add(id);
+  }
+  return ids;
 }
 
 export default [
@@ -71,11 +82,13 @@ export default [
     },
   },
   {
-    id: 'R45b', refs: 'IAM.1, F2', title: 'function roles: trusted by Lambda only, no managed policies, inline only',
+    id: 'R45b', refs: 'IAM.1, F2',
+    title: 'roles: trusted by Lambda only (CodeDeploy only for the deployment groups\' role), no managed policies, inline only',
     check(t) {
       const out = [];
+      const codeDeploy = codeDeployRoleIds(t);
       for (const [id, role] of resourcesOfType(t, 'AWS::IAM::Role')) {
-        out.push(...trustProblems(id, role));
+        out.push(...trustProblems(id, role, codeDeploy.has(id) ? 'codedeploy.amazonaws.com' : 'lambda.amazonaws.com'));
         if (asArray(props(role).ManagedPolicyArns).length) out.push(`${id}: managed policies attached`);
       }
       return out;

@@ -73,9 +73,17 @@ export function arnText(value) {
   return null;
 }
 
-// Lambda functions whose logical id `value` points at (FunctionName/Arn properties).
+// Lambda functions whose logical id `value` points at (FunctionName/Arn properties), directly or
+// through one of their aliases (AWS::Lambda::Alias, whose Ref is the alias ARN).
 export function functionIdsIn(template, value) {
+  const aliases = resourcesOfType(template, 'AWS::Lambda::Alias').filter(([id]) => refersTo(value, id));
   return resourcesOfType(template, 'AWS::Lambda::Function')
     .map(([id]) => id)
-    .filter((id) => refersTo(value, id));
+    .filter((id) => refersTo(value, id) || aliases.some(([, a]) => refersTo(props(a).FunctionName, id)));
+}
+
+// The alias (logical id) of function `fnId`, or null.
+export function aliasOf(template, fnId) {
+  const found = resourcesOfType(template, 'AWS::Lambda::Alias').find(([, a]) => refersTo(props(a).FunctionName, fnId));
+  return found ? found[0] : null;
 }

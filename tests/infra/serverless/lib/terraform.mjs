@@ -28,6 +28,7 @@ export async function readTerraform(root) {
   const main = await parseTf(root, 'terraform/main.tf');
   const dbVars = await parseTf(root, 'terraform/modules/database/variables.tf');
   const ssm = await parseTf(root, 'terraform/ssm.tf');
+  const signing = await parseTf(root, 'terraform/modules/ci/signing.tf');
   if (rootPasses(main, 'database', 'proxy_max_connections_percent')) {
     throw new Error('terraform/main.tf now sets proxy_max_connections_percent: read it from there');
   }
@@ -51,7 +52,7 @@ export async function readTerraform(root) {
     apiTimeoutS: variableDefault(vars, 'api_timeout_seconds', 'terraform/variables.tf'),
     proxyMaxConnectionsPercent: variableDefault(dbVars, 'proxy_max_connections_percent',
       'terraform/modules/database/variables.tf'),
-    ssmNames: ssmNames(ssm),
+    ssmNames: new Set([...ssmNames(ssm), ...signingSsmNames(signing)]),
   };
 }
 
@@ -70,5 +71,18 @@ function ssmNames(doc) {
     }
   }
   if (names.size === 0) throw new Error('terraform/ssm.tf: no SSM parameter names found');
+  return names;
+}
+
+// The code signing parameters terraform/modules/ci/signing.tf writes: the keys of the for_each map
+// of aws_ssm_parameter.signing, named "/orders/${var.stage}/${each.key}".
+function signingSsmNames(doc) {
+  const names = [];
+  for (const r of ((doc.resource || {}).aws_ssm_parameter || {}).signing || []) {
+    if (String(r.name) !== '/orders/${var.stage}/${each.key}') continue;
+    const forEach = r.for_each;
+    names.push(...Object.keys(Array.isArray(forEach) ? forEach[0] || {} : forEach || {}));
+  }
+  if (names.length === 0) throw new Error('terraform/modules/ci/signing.tf: no SSM parameter names found');
   return names;
 }
