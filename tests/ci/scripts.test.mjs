@@ -1,6 +1,6 @@
 // The deploy steps of .github/scripts, offline: the AWS CLI is tests/ci/lib/fake-aws.mjs on PATH,
 // the API a server on 127.0.0.1, the packages small binaries compiled here.
-// Run: node --test tests/ci/   (ctest label infra: ci_scripts)
+// Run: node --test tests/ci/   (ctest label infra: infra.ci.scripts)
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';

