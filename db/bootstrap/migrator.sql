@@ -9,7 +9,8 @@
 -- rds_iam WITH ADMIN OPTION where it exists (IAM authentication for itself, and the right to
 -- hand it to the users it creates), owner of schema public and of everything already in it
 -- (a cluster migrated by the master before 0006). The master stays a member of the migrator,
--- which ALTER ... OWNER needs and lets an operator act as the owner (SET ROLE).
+-- which ALTER ... OWNER needs and lets an operator act as the owner (SET ROLE). And PUBLIC
+-- loses TEMPORARY on the database.
 DO $bootstrap$
 DECLARE
   v_migrator text := current_setting('orders.migrator_user');
@@ -28,6 +29,9 @@ BEGIN
     EXECUTE format('GRANT rds_iam TO %I WITH ADMIN OPTION', v_migrator);
   END IF;
   EXECUTE format('GRANT CONNECT ON DATABASE %I TO %I', current_database(), v_migrator);
+  -- Temporary tables are DDL too, and session state RDS Proxy would pin: only the database
+  -- owner can take them from PUBLIC, so here rather than in 0006.
+  EXECUTE format('REVOKE TEMPORARY ON DATABASE %I FROM PUBLIC', current_database());
   EXECUTE format('ALTER SCHEMA public OWNER TO %I', v_migrator);
   FOR v_obj IN
     SELECT format('%s %s', CASE c.relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW'

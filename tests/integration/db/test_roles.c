@@ -153,6 +153,7 @@ static void no_ddl(PGconn *c) {
     denied(c, "CREATE TABLE evil (x int)");
     denied(c, "CREATE TABLE public.evil (x int)");
     denied(c, "CREATE SCHEMA evil");
+    denied(c, "CREATE TEMP TABLE evil (x int)"); /* PUBLIC lost TEMPORARY (bootstrap) */
     denied(c, "CREATE INDEX evil ON orders (customer_id)");
     denied(c, "ALTER TABLE orders ADD COLUMN evil int");
     denied(c, "ALTER TABLE inventory DROP CONSTRAINT inventory_available_check");
