@@ -24,7 +24,13 @@ locals {
     "edge/certificate_arn"             = module.edge.certificate_arn
     "edge/waf_acl_arn"                 = module.edge.waf_acl_arn
     "observability/alarm_topic_arn"    = module.observability.alarm_topic_arn
+    "db/users/api"                     = "orders_api" # stand-ins: see the comment below the map
+    "db/users/worker"                  = "orders_worker"
+    "db/users/cleanup"                 = "orders_cleanup"
+    "db/users/migrator"                = "orders_migrator"
   }
+  # db/users/*: the functions' database users (db/README.md), fixed names until the database module
+  # publishes its db_app_users / db_migrator_user variables (issue 13, the Terraform side).
 }
 
 resource "aws_ssm_parameter" "string" {

@@ -8,6 +8,7 @@
 
 #include <libpq-fe.h>
 
+#include "common/config.h"
 #include "db/migrations.h"
 #include "lr/buf.h"
 #include "lr/log.h"
@@ -54,6 +55,25 @@ typedef struct migrate_result {
   int current;                /* highest applied version afterwards; 0 when none */
 } migrate_result;
 
+/* The database users the migrations create and grant to. migrate passes them
+ * to every migration as transaction-local settings orders.migrator_user,
+ * orders.api_user, orders.worker_user, orders.cleanup_user (db/README.md). */
+#define MIGRATE_ROLE_LEN 64
+typedef struct migrate_roles {
+  char migrator[MIGRATE_ROLE_LEN]; /* DB_MIGRATOR_USER, default orders_migrator */
+  char api[MIGRATE_ROLE_LEN];      /* DB_API_USER, default orders_api */
+  char worker[MIGRATE_ROLE_LEN];   /* DB_WORKER_USER, default orders_worker */
+  char cleanup[MIGRATE_ROLE_LEN];  /* DB_CLEANUP_USER, default orders_cleanup */
+} migrate_roles;
+
+void migrate_roles_default(migrate_roles *r);
+/* The defaults, overridden by the variables that are set and not empty
+ * (getenv_fn NULL: the process environment). Refuses a name that is not a
+ * plain lower-case identifier, a reserved one, or one user for two roles. */
+migrate_status migrate_roles_load(migrate_roles *r, cfg_getenv_fn getenv_fn, void *arg,
+                                  char err[MIGRATE_ERR_LEN]);
+int migrate_role_name_ok(const char *s);
+
 void migrate_result_init(migrate_result *r);
 void migrate_result_free(migrate_result *r); /* NULL-safe */
 
@@ -64,6 +84,11 @@ void migrate_result_free(migrate_result *r); /* NULL-safe */
 migrate_status migrate_run(PGconn *conn, const db_migration *list, size_t n, migrate_mode mode,
                            long lock_wait_ms, const lr_logger *log, migrate_result *out,
                            char err[MIGRATE_ERR_LEN]);
+/* migrate_run with the given users (migrate_run: migrate_roles_default). */
+migrate_status migrate_run_roles(PGconn *conn, const db_migration *list, size_t n,
+                                 migrate_mode mode, const migrate_roles *roles, long lock_wait_ms,
+                                 const lr_logger *log, migrate_result *out,
+                                 char err[MIGRATE_ERR_LEN]);
 
 /* Parses the invocation event: "", {} or {"dry_run":true|false}; anything else
  * (unknown key, wrong type, malformed, over MIGRATE_EVENT_MAX) is refused so

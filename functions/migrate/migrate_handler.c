@@ -1,6 +1,7 @@
 /* The `migrate` function: run by the deploy pipeline before new code goes
  * live. Applies the migrations compiled into this binary. */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "common/app.h"
 #include "lr/runtime.h"
@@ -11,15 +12,35 @@
 #define MIGRATE_DEADLINE_MARGIN_MS 10000
 #define MIGRATE_MIN_LOCK_WAIT_MS 1000
 
+/* The per-process context: the common one and the users the migrations grant to. */
+typedef struct migrate_app {
+  app_ctx *app;
+  migrate_roles roles;
+} migrate_app;
+
 static int migrate_init(void **app, const lr_logger *log, lr_fault *fault) {
-  app_ctx *a = NULL;
+  migrate_app *m = calloc(1, sizeof *m);
+  if (!m) return lr_fault_set(fault, "Migrate.OutOfMemory", "out of memory");
+  char err[MIGRATE_ERR_LEN] = "";
+  if (migrate_roles_load(&m->roles, NULL, NULL, err) != MIGRATE_OK) {
+    free(m);
+    return lr_fault_set(fault, APP_FAULT_CONFIG, "%s", err);
+  }
   app_options opt = {.needs = CFG_NEED_DB, .warmup = APP_DB_LAZY};
-  if (app_create(&opt, log, &a, fault) != LR_HANDLER_OK) return LR_HANDLER_ERROR;
-  *app = a;
+  if (app_create(&opt, log, &m->app, fault) != LR_HANDLER_OK) {
+    free(m);
+    return LR_HANDLER_ERROR;
+  }
+  *app = m;
   return LR_HANDLER_OK;
 }
 
-static void migrate_shutdown(void *app) { app_free(app); }
+static void migrate_shutdown(void *app) {
+  migrate_app *m = app;
+  if (!m) return;
+  app_free(m->app);
+  free(m);
+}
 
 static migrate_status migrate_pin(PGconn *conn, char err[MIGRATE_ERR_LEN]) {
   PGresult *r = PQexec(conn, "SET application_name TO 'orders-migrate'");
@@ -41,7 +62,8 @@ static long migrate_lock_wait(const lr_context *ctx) {
 
 static int migrate_invoke(void *app, const lr_context *ctx, const char *event, size_t event_len,
                           lr_buf *response, lr_fault *fault) {
-  app_ctx *a = app;
+  migrate_app *m = app;
+  app_ctx *a = m->app;
   char err[MIGRATE_ERR_LEN] = "";
   migrate_mode mode;
   migrate_status st = migrate_parse_event(event, event_len, &mode, err);
@@ -60,7 +82,8 @@ static int migrate_invoke(void *app, const lr_context *ctx, const char *event, s
   size_t n;
   const db_migration *list = db_migrations_all(&n);
   migrate_result r;
-  st = migrate_run(conn, list, n, mode, migrate_lock_wait(ctx), ctx->log, &r, err);
+  st = migrate_run_roles(conn, list, n, mode, &m->roles, migrate_lock_wait(ctx), ctx->log, &r,
+                         err);
   if (st == MIGRATE_OK) st = migrate_answer(&r, mode, response);
   else if (ctx->log)
     lr_log_kv(ctx->log, LR_LOG_ERROR, "migrate failed", "status", migrate_status_name(st),

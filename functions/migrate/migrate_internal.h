@@ -16,5 +16,8 @@ migrate_status migrate__check_applied(PGconn *conn, const db_migration *list, si
                                       int *current, char err[MIGRATE_ERR_LEN]);
 migrate_status migrate__table_exists(PGconn *conn, int *exists, char err[MIGRATE_ERR_LEN]);
 int migrate__is_applied(PGconn *conn, int version);
+/* The users as transaction-local settings (inside the migration's BEGIN). */
+migrate_status migrate__set_roles(PGconn *conn, const migrate_roles *r,
+                                  char err[MIGRATE_ERR_LEN]);
 
 #endif

@@ -65,13 +65,14 @@ static migrate_status migrate_exec_sql(PGconn *conn, const db_migration *m,
 }
 
 static migrate_status migrate_apply_one(PGconn *conn, const db_migration *m,
-                                        char err[MIGRATE_ERR_LEN]) {
+                                        const migrate_roles *roles, char err[MIGRATE_ERR_LEN]) {
   char version[16];
   snprintf(version, sizeof version, "%d", m->version);
   const char *params[] = {version, m->name, m->checksum};
   migrate_status st = migrate__exec(conn, "BEGIN", 0, NULL, NULL, err);
   if (st != MIGRATE_OK) return st;
   st = migrate__exec(conn, SQL_LOCK_TIMEOUT, 0, NULL, NULL, err);
+  if (st == MIGRATE_OK) st = migrate__set_roles(conn, roles, err);
   if (st == MIGRATE_OK) st = migrate_exec_sql(conn, m, err);
   if (st == MIGRATE_OK) st = migrate__exec(conn, SQL_RECORD, 3, params, NULL, err);
   if (st == MIGRATE_OK) st = migrate__exec(conn, "COMMIT", 0, NULL, NULL, err);
@@ -83,12 +84,13 @@ static migrate_status migrate_apply_one(PGconn *conn, const db_migration *m,
 }
 
 static migrate_status migrate_pending(PGconn *conn, const db_migration *list, size_t n,
-                                      migrate_mode mode, const lr_logger *log, migrate_result *out,
+                                      migrate_mode mode, const migrate_roles *roles,
+                                      const lr_logger *log, migrate_result *out,
                                       char err[MIGRATE_ERR_LEN]) {
   for (size_t i = 0; i < n; i++) {
     if (list[i].version <= out->current) continue;
     if (mode == MIGRATE_APPLY) {
-      migrate_status st = migrate_apply_one(conn, &list[i], err);
+      migrate_status st = migrate_apply_one(conn, &list[i], roles, err);
       if (st != MIGRATE_OK) return st;
       out->current = list[i].version;
       if (log) {
@@ -104,7 +106,8 @@ static migrate_status migrate_pending(PGconn *conn, const db_migration *list, si
 }
 
 static migrate_status migrate_locked(PGconn *conn, const db_migration *list, size_t n,
-                                     migrate_mode mode, const lr_logger *log, migrate_result *out,
+                                     migrate_mode mode, const migrate_roles *roles,
+                                     const lr_logger *log, migrate_result *out,
                                      char err[MIGRATE_ERR_LEN]) {
   /* A dry run changes nothing, not even the bookkeeping table. */
   int exists = 0;
@@ -114,13 +117,22 @@ static migrate_status migrate_locked(PGconn *conn, const db_migration *list, siz
     exists = 1;
   }
   if (st == MIGRATE_OK && exists) st = migrate__check_applied(conn, list, n, &out->current, err);
-  if (st == MIGRATE_OK) st = migrate_pending(conn, list, n, mode, log, out, err);
+  if (st == MIGRATE_OK) st = migrate_pending(conn, list, n, mode, roles, log, out, err);
   return st;
 }
 
 migrate_status migrate_run(PGconn *conn, const db_migration *list, size_t n, migrate_mode mode,
                            long lock_wait_ms, const lr_logger *log, migrate_result *out,
                            char err[MIGRATE_ERR_LEN]) {
+  migrate_roles roles;
+  migrate_roles_default(&roles);
+  return migrate_run_roles(conn, list, n, mode, &roles, lock_wait_ms, log, out, err);
+}
+
+migrate_status migrate_run_roles(PGconn *conn, const db_migration *list, size_t n,
+                                 migrate_mode mode, const migrate_roles *roles, long lock_wait_ms,
+                                 const lr_logger *log, migrate_result *out,
+                                 char err[MIGRATE_ERR_LEN]) {
   migrate_result_init(out);
   for (size_t i = 1; i < n; i++)
     if (list[i].version <= list[i - 1].version) {
@@ -131,7 +143,7 @@ migrate_status migrate_run(PGconn *conn, const db_migration *list, size_t n, mig
   if (!out->items) return MIGRATE_NOMEM;
   migrate_status st = migrate__lock(conn, lock_wait_ms, err);
   if (st != MIGRATE_OK) return st;
-  st = migrate_locked(conn, list, n, mode, log, out, err);
+  st = migrate_locked(conn, list, n, mode, roles, log, out, err);
   migrate__unlock(conn);
   return st;
 }

@@ -338,6 +338,12 @@ int tpg_apply_migrations(const tpg_server *s, const char *dbname, char err[TPG_E
     /* BEGIN ... COMMIT around the file, as the migrate function does */
     PGresult *r = PQexec(c, "BEGIN");
     PQclear(r);
+    /* the database users' names, the migrate function's defaults (migrate_roles.c) */
+    r = PQexec(c, "SELECT set_config('orders.migrator_user', 'orders_migrator', true),"
+                  " set_config('orders.api_user', 'orders_api', true),"
+                  " set_config('orders.worker_user', 'orders_worker', true),"
+                  " set_config('orders.cleanup_user', 'orders_cleanup', true)");
+    PQclear(r);
     r = PQexec(c, list[i].sql);
     ExecStatusType st = PQresultStatus(r);
     PQclear(r);

@@ -89,7 +89,7 @@ async function runOnce(taskDir, handler, event) {
       DB_HOST: '127.0.0.1',
       DB_PORT: '9', // nothing listens: the warm-up fails fast and is only logged
       DB_NAME: 'orders',
-      DB_USER: 'orders_app',
+      DB_USER: 'orders_api',
       DB_PASSWORD: 'unused',
       DB_IAM_AUTH: 'false',
       DB_SSLMODE: 'disable',

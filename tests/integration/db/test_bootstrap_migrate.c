@@ -220,17 +220,48 @@ START_TEST(invocations_answered) {
 }
 END_TEST
 
-START_TEST(bad_setting_is_an_init_error) {
+/* bootstrap fails its init with a ConfigError that names the variable. */
+static void expect_init_error(const char *db_host, const char *variable) {
   struct MHD_Daemon *d;
   int port;
   mock_api *m = mock_new(&d, &port);
-  int rc = run_bootstrap(m, port, "boot", NULL, 1);
+  int rc = run_bootstrap(m, port, "boot", db_host, 1);
   ck_assert_int_ne(rc, 0);
   ck_assert_int_ge(m->nposts, 1);
   ck_assert_str_eq(m->posts[0].path, "/2018-06-01/runtime/init/error");
   ck_assert_ptr_nonnull(strstr(m->posts[0].body, "Runtime.ConfigError"));
-  ck_assert_ptr_nonnull(strstr(m->posts[0].body, "DB_HOST"));
+  ck_assert_ptr_nonnull(strstr(m->posts[0].body, variable));
   mock_free(m, d);
+}
+
+START_TEST(bad_setting_is_an_init_error) { expect_init_error(NULL, "DB_HOST"); }
+END_TEST
+
+/* The users' names come from the function's environment and reach 0006. */
+START_TEST(user_names_from_the_environment) {
+  it_fresh_db("boot_names");
+  setenv("DB_API_USER", "boot_api", 1); /* inherited by bootstrap; Check forked this test */
+  setenv("DB_WORKER_USER", "boot_worker", 1);
+  setenv("DB_CLEANUP_USER", "boot_cleanup", 1);
+  struct MHD_Daemon *d;
+  int port;
+  mock_api *m = mock_new(&d, &port);
+  m->events[0] = "{}";
+  m->nevents = 1;
+  ck_assert_int_eq(run_bootstrap(m, port, "boot_names", "127.0.0.1", 1), -1);
+  ck_assert_ptr_nonnull(strstr(m->posts[0].body, "database_roles"));
+  ck_assert_int_eq(it_count("boot_names", "SELECT count(*) FROM (VALUES"
+                            " (has_table_privilege('boot_api', 'orders', 'INSERT')),"
+                            " (has_table_privilege('boot_worker', 'inventory', 'UPDATE')),"
+                            " (has_table_privilege('boot_cleanup', 'orders', 'DELETE'))) v(b)"
+                            " WHERE b"), 3);
+  mock_free(m, d);
+}
+END_TEST
+
+START_TEST(bad_user_name_is_an_init_error) {
+  setenv("DB_WORKER_USER", "Orders-Worker", 1);
+  expect_init_error("127.0.0.1", "DB_WORKER_USER");
 }
 END_TEST
 
@@ -240,6 +271,8 @@ int main(void) {
   tcase_set_timeout(tc, 90);
   tcase_add_test(tc, invocations_answered);
   tcase_add_test(tc, bad_setting_is_an_init_error);
+  tcase_add_test(tc, user_names_from_the_environment);
+  tcase_add_test(tc, bad_user_name_is_an_init_error);
   suite_add_tcase(s, tc);
   return it_main(s, NULL);
 }

@@ -128,6 +128,36 @@ const PINNED = {
   'logs:PutLogEvents': /:log-group:\/aws\/lambda\/orders-[a-z]+-(api|worker|cleanup|migrate):\*$/,
 };
 
+// Each function logs in as its own database user (DB_USER) and its role may connect as that
+// user only: not the master user, not another function's.
+function ownDbUserProblems(id, fn, roleId, statements, dbUsers) {
+  const out = [];
+  const user = ((props(fn).Environment || {}).Variables || {}).DB_USER;
+  if (typeof user !== 'string' || !user) return [`${id}: no DB_USER of its own`];
+  if (dbUsers.has(user)) out.push(`${id}: DB_USER ${user} is also ${dbUsers.get(user)}'s`);
+  dbUsers.set(user, id);
+  for (const st of statements.filter((x) => asArray(x.Action).includes('rds-db:connect'))) {
+    for (const r of asArray(st.Resource)) {
+      const target = String(arnText(r)).split('/').pop();
+      if (target !== user) out.push(`${roleId}: rds-db:connect as ${target}, not its DB_USER ${user}`);
+    }
+  }
+  return out;
+}
+
+// migrate creates the users and grants to them (db/migrations/0006): the names it is given must
+// be the ones the functions log in as.
+const MIGRATE_USER_VARS = { api: 'DB_API_USER', worker: 'DB_WORKER_USER', cleanup: 'DB_CLEANUP_USER', migrate: 'DB_MIGRATOR_USER' };
+function migrateGrantsProblems(t) {
+  const env = new Map(resourcesOfType(t, 'AWS::Lambda::Function').map(([, fn]) => [
+    String(props(fn).FunctionName || '').split('-').pop(), (props(fn).Environment || {}).Variables || {}]));
+  const migrate = env.get('migrate');
+  if (!migrate) return [];
+  return Object.entries(MIGRATE_USER_VARS)
+    .filter(([fn, v]) => env.has(fn) && migrate[v] !== env.get(fn).DB_USER)
+    .map(([fn, v]) => `migrate: ${v} ${migrate[v]} is not ${fn}'s DB_USER ${env.get(fn).DB_USER}`);
+}
+
 function roleStatements(role) {
   return asArray(props(role).Policies).flatMap((p) => asArray((p.PolicyDocument || {}).Statement));
 }
@@ -137,6 +167,7 @@ export const roleMatrixRule = {
   title: "each function's role grants exactly its function's actions, pinned to its resources",
   check(t) {
     const out = [];
+    const dbUsers = new Map(); // DB_USER -> function id: no two functions share a database user
     for (const [id, fn] of resourcesOfType(t, 'AWS::Lambda::Function')) {
       const name = String(props(fn).FunctionName || '').split('-').pop();
       const want = ROLE_ACTIONS[name];
@@ -157,11 +188,13 @@ export const roleMatrixRule = {
           }
         }
       }
+      out.push(...ownDbUserProblems(id, fn, roleId, statements, dbUsers));
       const logs = statements.find((st) => asArray(st.Action).includes('logs:PutLogEvents'));
       if (logs && !asArray(logs.Resource).every((r) => String(arnText(r)).includes(`-${name}:*`))) {
         out.push(`${roleId}: writes to another function's log group`);
       }
     }
+    out.push(...migrateGrantsProblems(t));
     return out;
   },
 };
