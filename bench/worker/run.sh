@@ -56,9 +56,13 @@ for round in $(seq 1 "$ROUNDS"); do
        CREATE TABLE bench_b AS SELECT n, array_agg(id ORDER BY id) AS ids FROM bench_batches GROUP BY n;
        DROP TABLE bench_batches; ALTER TABLE bench_b RENAME TO bench_batches;
        ALTER TABLE bench_batches ADD PRIMARY KEY (n); ANALYZE bench_batches"
-  "$PGBIN/pgbench" -n -M extended -c 1 -j 1 -t "$BATCHES" -D n=0 -f "$TMP/decide.sql" 2>&1 |
-    awk -v size="$SIZE" '/^tps/ {printf "floor:   batch %d, pgbench %s tps: %.0f orders/s\n", size, $3, $3 * size}
-                         /latency average/ {print "floor:   " $0}'
+  rm -f "$TMP"/pgb.*
+  "$PGBIN/pgbench" -n -M extended -c 1 -j 1 -t "$BATCHES" -D n=0 -f "$TMP/decide.sql" \
+      -l --log-prefix="$TMP/pgb" 2>&1 |
+    awk -v size="$SIZE" '/^tps/ {printf "floor:   batch %d, pgbench %s tps: %.0f orders/s\n", size, $3, $3 * size}'
+  # per-transaction latencies (third field, microseconds): p50 and p99 as bench-worker prints them
+  awk '{print $3}' "$TMP"/pgb.* | sort -n |
+    awk '{v[NR] = $1} END {printf "floor:   per batch p50 %.3f ms p99 %.3f ms\n", v[int(NR / 2) + 1] / 1000, v[int(NR * 99 / 100) + 1] / 1000}'
   sql "SELECT 'round $round: ' || count(*) FILTER (WHERE status = 'CONFIRMED') || ' confirmed, '
               || count(*) FILTER (WHERE status = 'PENDING') || ' pending'
          FROM orders WHERE customer_id IN ('bench-a$round', 'bench-b$round')"
