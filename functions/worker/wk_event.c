@@ -148,15 +148,15 @@ static void read_record(wk_message *m, const cJSON *rec) {
   m->latency_ms = -1;
   m->outcome = WK_PENDING;
   if (!cJSON_IsObject(rec)) {
-    fail(m, WK_NO_MESSAGE_ID, "the record is not an object");
+    fail(m, WK_NOT_A_RECORD, "the record is not an object");
     return;
   }
+  /* Without a usable id the message cannot be named, but its order can still
+   * be decided (deciding twice is harmless): see README, "A record without a
+   * usable messageId". */
   const cJSON *id = member(rec, "messageId");
-  if (!cJSON_IsString(id) || !printable_ascii(id->valuestring, WK_MESSAGE_ID_MAX)) {
-    fail(m, WK_NO_MESSAGE_ID, "the record has no usable messageId");
-    return;
-  }
-  snprintf(m->message_id, sizeof m->message_id, "%s", id->valuestring);
+  if (cJSON_IsString(id) && printable_ascii(id->valuestring, WK_MESSAGE_ID_MAX))
+    snprintf(m->message_id, sizeof m->message_id, "%s", id->valuestring);
   read_attributes(m, rec);
   if (lr_json_has_dup_keys(rec)) {
     fail(m, WK_MALFORMED, "the record names a field twice");

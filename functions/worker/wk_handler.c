@@ -61,7 +61,7 @@ static lr_log_level level_of(wk_outcome o) {
   case WK_ALREADY_HANDLED: return LR_LOG_INFO;
   case WK_MALFORMED:
   case WK_UNKNOWN_TYPE:
-  case WK_NO_MESSAGE_ID:
+  case WK_NOT_A_RECORD:
   case WK_ERROR: return LR_LOG_ERROR;
   default: return LR_LOG_WARN;
   }
@@ -70,7 +70,9 @@ static lr_log_level level_of(wk_outcome o) {
 /* One line per message, under the sender's trace (AWSTraceHeader) when the
  * message carries one; Lambda's own trace id stays in lambda_trace_id. */
 static void log_message(const lr_context *ctx, const wk_message *m, size_t index) {
-  lr_log_level lvl = level_of(m->outcome);
+  int unnamed = !m->message_id[0];
+  /* a failure that cannot be named is lost to SQS: say so loudly */
+  lr_log_level lvl = unnamed && wk_outcome_failed(m->outcome) ? LR_LOG_ERROR : level_of(m->outcome);
   if (!ctx->log || !lr_log_enabled(ctx->log, lvl)) return;
   lr_logger lg = *ctx->log;
   if (m->trace[0]) lg.trace_id = m->trace;
@@ -83,7 +85,8 @@ static void log_message(const lr_context *ctx, const wk_message *m, size_t index
   if (m->detail[0]) cJSON_AddStringToObject(f, "detail", m->detail);
   if (m->receive_count >= 0) cJSON_AddNumberToObject(f, "receive_count", (double)m->receive_count);
   if (m->latency_ms >= 0) cJSON_AddNumberToObject(f, "decision_latency_ms", m->latency_ms);
-  cJSON_AddBoolToObject(f, "retried", wk_outcome_failed(m->outcome) && m->message_id[0]);
+  cJSON_AddBoolToObject(f, "retried", wk_outcome_failed(m->outcome) && !unnamed);
+  if (unnamed) cJSON_AddStringToObject(f, "problem", "no usable messageId: the message cannot be named");
   if (ctx->trace_id && ctx->trace_id[0]) cJSON_AddStringToObject(f, "lambda_trace_id", ctx->trace_id);
   lr_log(&lg, lvl, "message", f);
   cJSON_Delete(f);
@@ -99,7 +102,7 @@ static wk_totals totals_of(const wk_batch *b) {
     const wk_message *m = &b->msgs[i];
     if (m->outcome == WK_CONFIRMED) t.confirmed++;
     if (m->outcome == WK_REJECTED) t.rejected++;
-    if (wk_outcome_failed(m->outcome) || m->outcome == WK_NO_MESSAGE_ID) t.failed++;
+    if (wk_outcome_failed(m->outcome)) t.failed++;
     if (m->latency_ms > t.latency_max) t.latency_max = m->latency_ms;
   }
   return t;

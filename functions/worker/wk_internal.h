@@ -41,7 +41,7 @@ extern const char WK_SQL_DECIDE[];
   X(ERROR, 8, "error", 1)                                                   \
   X(NOT_ATTEMPTED, 9, "not_attempted", 1)                                   \
   X(DB_UNAVAILABLE, 10, "db_unavailable", 1)                                \
-  X(NO_MESSAGE_ID, 11, "no_message_id", 0) /* cannot be named: see README */
+  X(NOT_A_RECORD, 11, "not_a_record", 1)  /* not an object: no id to name it by */
 
 typedef enum wk_outcome {
 #define WK_OUTCOME_ENUM(name, value, label, failed) WK_##name = value,
@@ -56,7 +56,8 @@ int wk_outcome_failed(wk_outcome o);
 int wk_outcome_parse(const char *label);
 
 typedef struct wk_message {
-  char message_id[WK_MESSAGE_ID_MAX + 1]; /* "" when the record has no usable one */
+  char message_id[WK_MESSAGE_ID_MAX + 1]; /* "" when the record has no usable one:
+                                            decided all the same, never named */
   char order_id[WK_ORDER_ID_LEN];         /* "" unless the body is a usable order.created */
   char trace[WK_TRACE_MAX + 1];           /* attributes.AWSTraceHeader, "" when absent or unusable */
   long receive_count;                     /* attributes.ApproximateReceiveCount, -1 when unknown */
@@ -75,7 +76,7 @@ typedef struct wk_batch {
  * event (not JSON, no Records array, more than WK_MAX_RECORDS): then no
  * message can be named and the handler faults, so that Lambda retries the
  * batch. A bad record is never a -1: it gets WK_MALFORMED (or
- * WK_NO_MESSAGE_ID) with the reason in detail. */
+ * WK_NOT_A_RECORD, WK_UNKNOWN_TYPE) with the reason in detail. */
 int wk_event_parse(const char *event, size_t len, wk_batch *b, char *err, size_t err_len);
 void wk_batch_free(wk_batch *b);
 

@@ -307,19 +307,22 @@ END_TEST
 START_TEST(unknown_order_and_malformed_are_named) {
   fresh("w_unknown");
   db_session *s = it_session("w_unknown", NULL);
-  char ids[2][WK_ORDER_ID_LEN];
+  char ids[3][WK_ORDER_ID_LEN];
   create(s, "[{\"sku\":\"SKU-1\",\"quantity\":1}]", ids[0]);
+  create(s, "[{\"sku\":\"SKU-2\",\"quantity\":1}]", ids[2]);
   snprintf(ids[1], sizeof ids[1], "00000000-0000-4000-8000-00000000abcd");
-  char b0[200], b1[200];
+  char b0[200], b1[200], b2[200];
   wt_body(b0, sizeof b0, ids[0]);
   wt_body(b1, sizeof b1, ids[1]);
-  const char *mids[] = {"ok", "unknown", "bad", NULL}, *bodies[] = {b0, b1, "{nope", b0};
+  wt_body(b2, sizeof b2, ids[2]);
+  /* the last record has no messageId: decided all the same, never named */
+  const char *mids[] = {"ok", "unknown", "bad", NULL}, *bodies[] = {b0, b1, "{nope", b2};
   char *ev = wt_event(4, mids, bodies);
   wk_app *a = app("w_unknown");
   char *ans = wt_invoke(a, ev, lr_clock_epoch_ms() + 60000);
   ck_assert_int_eq(wt_failures(ans), 2);
   ck_assert(wt_names(ans, "unknown") && wt_names(ans, "bad"));
-  ck_assert_int_eq(it_count("w_unknown", "SELECT count(*) FROM orders WHERE status = 'CONFIRMED'"), 1);
+  ck_assert_int_eq(it_count("w_unknown", "SELECT count(*) FROM orders WHERE status = 'CONFIRMED'"), 2);
   free(ans);
   free(ev);
   wk_app_free(a);
