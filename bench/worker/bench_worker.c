@@ -7,11 +7,13 @@
  * DB_USER, DB_SSLMODE…). The PENDING orders of CUSTOMER (made beforehand by
  * run.sh) are cut into batches of BATCH_SIZE, one SQS event each, built before
  * the clock starts; then each event goes through wk_invoke, as the runtime
- * would hand it over. Prints one line of figures. Not a test. */
+ * would hand it over. Prints one line of figures (and, with BENCH_LOG_STDOUT
+ * set, the handler's log and EMF lines, otherwise written to /dev/null). Not a test. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -77,7 +79,7 @@ int main(int argc, char **argv) {
     return 2;
   }
   int size = atoi(argv[2]), n = 0;
-  FILE *devnull = fopen("/dev/null", "w");
+  FILE *devnull = getenv("BENCH_LOG_STDOUT") ? fdopen(dup(1), "w") : fopen("/dev/null", "w");
   lr_logger log;
   lr_logger_init(&log, devnull, "orders", "worker"); /* logs and EMF written, as in Lambda */
   wk_app *a = NULL;
