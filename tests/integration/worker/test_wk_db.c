@@ -223,6 +223,29 @@ START_TEST(last_unit_goes_to_one_order) {
 }
 END_TEST
 
+/* Batch A takes SKU-2 for its first message and SKU-1 for its second, batch B
+ * the reverse: locking per message would deadlock them (one would answer
+ * retry); the batch-wide locks in SKU order never do. */
+START_TEST(crossed_batches_do_not_deadlock) {
+  fresh("w_crossed");
+  db_session *s = it_session("w_crossed", NULL);
+  for (int round = 0; round < 30; round++) {
+    char a[2][WK_ORDER_ID_LEN], b[2][WK_ORDER_ID_LEN];
+    create(s, "[{\"sku\":\"SKU-2\",\"quantity\":1}]", a[0]);
+    create(s, "[{\"sku\":\"SKU-1\",\"quantity\":1}]", a[1]);
+    create(s, "[{\"sku\":\"SKU-1\",\"quantity\":1}]", b[0]);
+    create(s, "[{\"sku\":\"SKU-2\",\"quantity\":1}]", b[1]);
+    char *e1 = event_for("a", 2, a), *e2 = event_for("b", 2, b);
+    run_two("w_crossed", e1, e2); /* both answers empty: no retry */
+    free(e1);
+    free(e2);
+  }
+  ck_assert_int_eq(it_count("w_crossed", "SELECT count(*) FROM orders WHERE status = 'CONFIRMED'"), 120);
+  ck_assert_int_eq(it_count("w_crossed", "SELECT available FROM inventory WHERE sku = 'SKU-1'"), 940);
+  db_session_free(s);
+}
+END_TEST
+
 /* ---- stock totals under random orders, cancels and duplicate deliveries ---- */
 
 typedef struct mix {
@@ -406,6 +429,7 @@ int main(void) {
   tcase_add_test(tc, redelivery_reserves_once);
   tcase_add_test(tc, one_message_two_workers);
   tcase_add_test(tc, last_unit_goes_to_one_order);
+  tcase_add_test(tc, crossed_batches_do_not_deadlock);
   tcase_add_test(tc, stock_totals_exact_after_random_orders_and_cancels);
   tcase_add_test(tc, unknown_order_and_malformed_are_named);
   tcase_add_test(tc, budget_spent_leaves_the_rest_not_attempted);
