@@ -4,8 +4,12 @@
  * cancels, the SQL budget, a lock held past the deadline, and the database
  * going down. Orders are created through order_create (migration 0003), the
  * api's own create. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -420,6 +424,30 @@ START_TEST(database_down_names_the_batch) {
 }
 END_TEST
 
+/* A "database" that accepts connections (the kernel completes them from the
+ * listen backlog) and never answers: init's warm-up must give up on its own
+ * bound, not DB_CONNECT_TIMEOUT's (here 10 s, 20 s with the one reconnect). */
+START_TEST(warmup_bounded_on_a_hanging_database) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  socklen_t len = sizeof sa;
+  ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+  ck_assert_int_eq(listen(fd, 8), 0);
+  ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+  wk_app_free(wt_app_db(ntohs(sa.sin_port), "hang")); /* sets the DB_* environment */
+  setenv("DB_CONNECT_TIMEOUT", "10", 1);
+  app_options opt = {.needs = CFG_NEED_DB, .warmup = APP_DB_WARM};
+  wk_app *a = NULL;
+  lr_fault fault = {{0}, {0}};
+  int64_t t0 = lr_clock_mono_ms();
+  ck_assert_int_eq(wk_app_create(&opt, NULL, &a, &fault), LR_HANDLER_OK);
+  int64_t took = lr_clock_mono_ms() - t0;
+  ck_assert_msg(took < 5000, "init took %lld ms", (long long)took); /* ~2 s: libpq's floor */
+  wk_app_free(a);
+  close(fd);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("worker_db");
   TCase *tc = tcase_create("db");
@@ -435,6 +463,7 @@ int main(void) {
   tcase_add_test(tc, budget_spent_leaves_the_rest_not_attempted);
   tcase_add_test(tc, lock_held_past_the_deadline);
   tcase_add_test(tc, database_down_names_the_batch);
+  tcase_add_test(tc, warmup_bounded_on_a_hanging_database);
   suite_add_tcase(s, tc);
   return it_main(s, NULL);
 }
