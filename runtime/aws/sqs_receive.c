@@ -74,7 +74,7 @@ static cJSON *delete_payload(const char *queue_url, const char *const *handles, 
   bool ok = entries && cJSON_AddStringToObject(p, "QueueUrl", queue_url);
   for (size_t i = 0; ok && i < n; i++) {
     cJSON *e = cJSON_CreateObject();
-    char id[16];
+    char id[24];
     snprintf(id, sizeof id, "m%zu", i);
     ok = e && cJSON_AddItemToArray(entries, e) && cJSON_AddStringToObject(e, "Id", id) &&
          cJSON_AddStringToObject(e, "ReceiptHandle", handles[i]);

@@ -271,6 +271,20 @@ static ll_status ll_parse_http(ll_config *c, const cJSON *root, char *err, size_
   return st;
 }
 
+/* Rule names are unique in an account and region, and `trigger RULE` finds a rule by its name. */
+static ll_status ll_check_rule_names(const ll_config *c, char *err, size_t errcap) {
+  for (size_t i = 0; i < c->function_count; i++)
+    for (size_t j = 0; j < c->functions[i].schedule_count; j++) {
+      const ll_schedule_cfg *r = NULL;
+      ll_config_rule(c, c->functions[i].schedules[j].name, &r);
+      if (r != &c->functions[i].schedules[j]) {
+        ll_err_set(err, errcap, "schedule rule %.64s is defined twice", r->name);
+        return LL_CONFIG;
+      }
+    }
+  return LL_OK;
+}
+
 static const char *const ll_root_keys[] = {"region", "bootstrap", "env", "functions", "http", "description", NULL};
 
 ll_status ll_config_parse(const char *json, size_t len, const char *base_dir, ll_config *out,
@@ -287,6 +301,7 @@ ll_status ll_config_parse(const char *json, size_t len, const char *base_dir, ll
   if (st == LL_OK) st = ll_get_string(root, "region", "us-east-1", &out->region, err, errcap);
   if (st == LL_OK) st = ll_parse_functions(out, root, base_dir, err, errcap);
   if (st == LL_OK) st = ll_parse_http(out, root, err, errcap);
+  if (st == LL_OK) st = ll_check_rule_names(out, err, errcap);
   cJSON_Delete(root);
   if (st != LL_OK) ll_config_free(out);
   return st;

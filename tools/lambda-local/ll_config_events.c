@@ -60,6 +60,7 @@ static ll_status ll_parse_rule(ll_function_cfg *f, const cJSON *j, char *err, si
     return LL_CONFIG;
   }
   ll_schedule_cfg *r = &f->schedules[f->schedule_count++];
+  /* rule names are unique in an account and region: `trigger RULE` relies on it */
   r->name = strdup(j->string);
   if (!r->name) return LL_NOMEM;
   ll_status st = ll_check_keys(j, ll_rule_keys, where, err, errcap);

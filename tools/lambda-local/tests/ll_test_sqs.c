@@ -229,6 +229,12 @@ START_TEST(config_events) {
     ck_assert_msg(parse_events(bad[i], &c, err) == LL_CONFIG, "accepted %s", bad[i]);
     ck_assert_msg(err[0], "no reason for %s", bad[i]);
   }
+  /* one rule name on two functions */
+  const char *twice = "{\"bootstrap\":\"/b\",\"functions\":{"
+                      "\"a\":{\"events\":{\"schedules\":{\"R\":{\"expression\":\"rate(1 day)\"}}}},"
+                      "\"b\":{\"events\":{\"schedules\":{\"R\":{\"expression\":\"rate(2 days)\"}}}}}}";
+  ck_assert_int_eq(ll_config_parse(twice, strlen(twice), "/", &c, err, sizeof err), LL_CONFIG);
+  ck_assert_ptr_nonnull(strstr(err, "rule R is defined twice"));
 }
 END_TEST
 
