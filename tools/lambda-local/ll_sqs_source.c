@@ -29,6 +29,8 @@
 #define LL_SQS_MARGIN_MS 3000
 /* Lambda's 6 MB invocation payload, less room for the envelope. */
 #define LL_SQS_MAX_EVENT_BYTES (LL_MAX_PAYLOAD_BYTES - 65536)
+/* Another receive only while ten more of the largest messages would still fit. */
+#define LL_SQS_ROOM_FOR_ONE_MORE (LL_SQS_MAX_EVENT_BYTES - 10 * ((size_t)LR_SQS_MAX_BODY + 4096))
 #define LL_SQS_RETRY_MS 1000
 #define LL_SQS_INIT_BACKOFF_MS 5000
 
@@ -67,11 +69,12 @@ static bool ll_fill_batch(ll_poller *p, ll_sqs_batch *b) {
   lr_buf ans;
   lr_buf_init(&ans, 16u * 1024 * 1024);
   bool ok = true;
-  while (ok && !ll_src_stopping(s) && (int)b->count < q->batch_size && b->bytes < LL_SQS_MAX_EVENT_BYTES) {
+  while (ok && !ll_src_stopping(s) && (int)b->count < q->batch_size && b->bytes <= LL_SQS_ROOM_FOR_ONE_MORE) {
     int64_t now = lr_clock_mono_ms();
     if (b->count > 0 && now >= window_end) break;
     int wait_s = q->poll_wait_s;
-    if (b->count > 0 && (window_end - now) / 1000 < wait_s) wait_s = (int)((window_end - now) / 1000);
+    int64_t left_s = (window_end - now + 999) / 1000; /* rounded up: a 0 s wait would spin */
+    if (b->count > 0 && left_s < wait_s) wait_s = (int)left_s;
     int want = q->batch_size - (int)b->count;
     char err[LR_AWS_ERR_LEN] = "";
     lr_buf_reset(&ans);
