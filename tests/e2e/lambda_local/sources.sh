@@ -36,7 +36,7 @@ events() { node -e '
     const j = JSON.parse(l); if (j.mode === fn) console.log(JSON.stringify(j.event));
   }' "$WORK/$1.log" "$2" 2>/dev/null; }
 # until_true SECONDS 'CONDITION'
-until_true() { local n=$(($1 * 10)); while [ "$n" -gt 0 ]; do eval "$2" && return 0; sleep 0.1; n=$((n - 1)); done; eval "$2"; }
+until_true() { local end=$((SECONDS + $1)); while [ "$SECONDS" -lt "$end" ]; do eval "$2" && return 0; sleep 0.1; done; eval "$2"; }
 
 # fauxqs, its orders queue with a 4 s visibility timeout (a loaded machine must still finish a
 # batch and its deletion within it) and redrive after 2 receives

@@ -12,6 +12,7 @@ async function call(target, body) {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-amz-json-1.0', 'X-Amz-Target': `AmazonSQS.${target}` },
     body: JSON.stringify(body),
+    signal: AbortSignal.timeout(10000), // a hung fauxqs fails the check instead of the suite's time limit
   });
   const text = await res.text();
   if (!res.ok) throw new Error(`${target}: ${res.status} ${text}`);
