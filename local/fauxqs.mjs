@@ -33,10 +33,15 @@ const server = await app.startFauxqs({ port: Number(port), logger: false, defaul
 const dlq = server.createQueue(dlqName);
 // maxReceiveCount 5: a message the worker keeps failing goes to the DLQ, as in AWS.
 // VisibilityTimeout 180: six times the worker's 30 s timeout, as AWS advises.
+// FAUXQS_VISIBILITY_TIMEOUT / FAUXQS_MAX_RECEIVE_COUNT: shorter ones for the e2e tests only.
+const setting = (name, dflt) => (/^[0-9]{1,5}$/.test(process.env[name] || '') ? process.env[name] : dflt);
 const queue = server.createQueue(queueName, {
   attributes: {
-    VisibilityTimeout: '180',
-    RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.queueArn, maxReceiveCount: 5 }),
+    VisibilityTimeout: setting('FAUXQS_VISIBILITY_TIMEOUT', '180'),
+    RedrivePolicy: JSON.stringify({
+      deadLetterTargetArn: dlq.queueArn,
+      maxReceiveCount: Number(setting('FAUXQS_MAX_RECEIVE_COUNT', '5')),
+    }),
   },
 });
 server.createBucket(bucket);

@@ -38,4 +38,21 @@ lr_aws_status lr_sqs_send_message(lr_sqs_client *c, const char *queue_url, const
                                   size_t body_len, const char *trace_header, int64_t deadline_ms,
                                   char message_id[LR_SQS_MESSAGE_ID_LEN], char err[LR_AWS_ERR_LEN]);
 
+/* ---- Consuming a queue (runtime/aws/sqs_receive.c): what an event source
+ * mapping does, with the same client (one per thread). Give the client an
+ * attempt_timeout_ms longer than the long-poll waits it will make. */
+#define LR_SQS_MAX_RECEIPT_HANDLE 2048
+
+/* ReceiveMessage of up to max_messages (1-10), long-polling wait_s (0-20)
+ * seconds, with every system attribute and message attribute. On LR_AWS_OK
+ * out holds SQS's answer (JSON, {"Messages":[...]} or {}), appended; the
+ * caller parses it as the hostile input it is. */
+lr_aws_status lr_sqs_receive(lr_sqs_client *c, const char *queue_url, int max_messages, int wait_s,
+                             int64_t deadline_ms, lr_buf *out, char err[LR_AWS_ERR_LEN]);
+
+/* DeleteMessageBatch of n (1-10) receipt handles. *failed counts the entries
+ * SQS refused (a handle gone stale after its visibility timeout). */
+lr_aws_status lr_sqs_delete_batch(lr_sqs_client *c, const char *queue_url, const char *const *receipt_handles,
+                                  size_t n, int64_t deadline_ms, size_t *failed, char err[LR_AWS_ERR_LEN]);
+
 #endif

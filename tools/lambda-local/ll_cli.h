@@ -5,7 +5,9 @@
 
 #include "ll_config.h"
 
-typedef enum ll_command { LL_CMD_SERVE = 0, LL_CMD_INVOKE = 1, LL_CMD_HELP = 2 } ll_command;
+typedef enum ll_command { LL_CMD_SERVE = 0, LL_CMD_INVOKE = 1, LL_CMD_HELP = 2, LL_CMD_TRIGGER = 3 } ll_command;
+
+#define LL_MAX_SKIP 8
 
 typedef struct ll_cli {
   ll_command command;
@@ -16,6 +18,9 @@ typedef struct ll_cli {
   int port;               /* -1: from the config */
   int format;             /* -1: from the config, else ll_api_format */
   int concurrency;        /* 0: from the config */
+  const char *rule;       /* trigger: RULE */
+  bool no_events;         /* serve --no-events: no SQS source, no schedules */
+  const char *skip_events[LL_MAX_SKIP + 1]; /* serve --skip-events FUNCTION..., NULL-terminated */
 } ll_cli;
 
 /* Returns false with a message in err on a usage error. */

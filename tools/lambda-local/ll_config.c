@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ll_config_internal.h"
 #include "ll_json.h"
 #include "lr/buf.h"
 
@@ -68,7 +69,7 @@ ll_status ll_config_expand(const char *in, char **out, char *err, size_t errcap)
 }
 
 /* A string field: absent → def (may be NULL), wrong type → error. */
-static ll_status ll_get_string(const cJSON *obj, const char *key, const char *def, char **out,
+ll_status ll_get_string(const cJSON *obj, const char *key, const char *def, char **out,
                                char *err, size_t errcap) {
   const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
   if (!it) {
@@ -82,7 +83,7 @@ static ll_status ll_get_string(const cJSON *obj, const char *key, const char *de
   return ll_config_expand(it->valuestring, out, err, errcap);
 }
 
-static ll_status ll_get_int(const cJSON *obj, const char *key, int def, int lo, int hi, int *out,
+ll_status ll_get_int(const cJSON *obj, const char *key, int def, int lo, int hi, int *out,
                             char *err, size_t errcap) {
   const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, key);
   if (!it) {
@@ -98,7 +99,7 @@ static ll_status ll_get_int(const cJSON *obj, const char *key, int def, int lo, 
   return LL_OK;
 }
 
-static ll_status ll_check_keys(const cJSON *obj, const char *const *allowed, const char *where,
+ll_status ll_check_keys(const cJSON *obj, const char *const *allowed, const char *where,
                                char *err, size_t errcap) {
   if (!cJSON_IsObject(obj)) {
     ll_err_set(err, errcap, "%s must be an object", where);
@@ -201,7 +202,7 @@ static ll_status ll_parse_bootstrap(ll_function_cfg *f, const cJSON *fj, const c
 }
 
 static const char *const ll_function_keys[] = {"handler", "bootstrap", "timeout", "memory",
-                                               "concurrency", "env", "description", NULL};
+                                               "concurrency", "env", "description", "events", NULL};
 
 static ll_status ll_parse_function(ll_function_cfg *f, const cJSON *fj, const cJSON *root,
                                    const char *base_dir, char *err, size_t errcap) {
@@ -215,6 +216,7 @@ static ll_status ll_parse_function(ll_function_cfg *f, const cJSON *fj, const cJ
   if (st == LL_OK) st = ll_get_int(fj, "concurrency", 1, 1, LL_MAX_CONCURRENCY, &f->concurrency, err, errcap);
   if (st == LL_OK) st = ll_parse_env(f, cJSON_GetObjectItemCaseSensitive(root, "env"), err, errcap);
   if (st == LL_OK) st = ll_parse_env(f, cJSON_GetObjectItemCaseSensitive(fj, "env"), err, errcap);
+  if (st == LL_OK) st = ll_config_parse_events(f, cJSON_GetObjectItemCaseSensitive(fj, "events"), err, errcap);
   if (st != LL_OK && err && !err[0]) ll_err_set(err, errcap, "%s: %s", where, ll_status_message(st));
   return st;
 }
@@ -269,6 +271,20 @@ static ll_status ll_parse_http(ll_config *c, const cJSON *root, char *err, size_
   return st;
 }
 
+/* Rule names are unique in an account and region, and `trigger RULE` finds a rule by its name. */
+static ll_status ll_check_rule_names(const ll_config *c, char *err, size_t errcap) {
+  for (size_t i = 0; i < c->function_count; i++)
+    for (size_t j = 0; j < c->functions[i].schedule_count; j++) {
+      const ll_schedule_cfg *r = NULL;
+      ll_config_rule(c, c->functions[i].schedules[j].name, &r);
+      if (r != &c->functions[i].schedules[j]) {
+        ll_err_set(err, errcap, "schedule rule %.64s is defined twice", r->name);
+        return LL_CONFIG;
+      }
+    }
+  return LL_OK;
+}
+
 static const char *const ll_root_keys[] = {"region", "bootstrap", "env", "functions", "http", "description", NULL};
 
 ll_status ll_config_parse(const char *json, size_t len, const char *base_dir, ll_config *out,
@@ -285,6 +301,7 @@ ll_status ll_config_parse(const char *json, size_t len, const char *base_dir, ll
   if (st == LL_OK) st = ll_get_string(root, "region", "us-east-1", &out->region, err, errcap);
   if (st == LL_OK) st = ll_parse_functions(out, root, base_dir, err, errcap);
   if (st == LL_OK) st = ll_parse_http(out, root, err, errcap);
+  if (st == LL_OK) st = ll_check_rule_names(out, err, errcap);
   cJSON_Delete(root);
   if (st != LL_OK) ll_config_free(out);
   return st;
@@ -335,6 +352,7 @@ void ll_config_free(ll_config *c) {
       free(f->env[j].name);
       free(f->env[j].value);
     }
+    ll_config_free_events(f);
   }
   free(c->region);
   free(c->http_function);
@@ -346,5 +364,15 @@ void ll_config_free(ll_config *c) {
 const ll_function_cfg *ll_config_function(const ll_config *c, const char *name) {
   for (size_t i = 0; i < c->function_count; i++)
     if (strcmp(c->functions[i].name, name) == 0) return &c->functions[i];
+  return NULL;
+}
+
+const ll_function_cfg *ll_config_rule(const ll_config *c, const char *rule, const ll_schedule_cfg **out) {
+  for (size_t i = 0; i < c->function_count; i++)
+    for (size_t j = 0; j < c->functions[i].schedule_count; j++)
+      if (strcmp(c->functions[i].schedules[j].name, rule) == 0) {
+        if (out) *out = &c->functions[i].schedules[j];
+        return &c->functions[i];
+      }
   return NULL;
 }

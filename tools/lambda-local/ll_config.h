@@ -21,6 +21,27 @@ typedef struct ll_env_var {
   char *value;
 } ll_env_var;
 
+/* functions.NAME.events.sqs: the event source mapping (serverless.yml's sqs event). */
+typedef struct ll_sqs_cfg {
+  char *queue_url;
+  int batch_size;      /* batchSize, 1-10000 (over 10 needs a batching window) */
+  int window_s;        /* maximumBatchingWindow, 0-300 */
+  bool report_failures;/* functionResponseType: ReportBatchItemFailures */
+  int max_concurrency; /* maximumConcurrency, 2-1000 */
+  int poll_wait_s;     /* local only: long-poll wait, 1-20 (2) */
+  char *endpoint;      /* local only: the SQS endpoint (NULL: AWS_ENDPOINT_URL_SQS, AWS_ENDPOINT_URL) */
+} ll_sqs_cfg;
+
+/* functions.NAME.events.schedules.RULE: an EventBridge rule targeting the function. */
+typedef struct ll_schedule_cfg {
+  char *name;
+  char *expression; /* cron(...) or rate(...) */
+  char *input;      /* the target's constant Input (JSON text); NULL: a Scheduled Event */
+  bool enabled;
+} ll_schedule_cfg;
+
+#define LL_MAX_SCHEDULES 16
+
 typedef struct ll_function_cfg {
   char *name;
   char *handler;   /* _HANDLER */
@@ -30,6 +51,9 @@ typedef struct ll_function_cfg {
   int concurrency;
   size_t env_count;
   ll_env_var env[LL_MAX_ENV];
+  ll_sqs_cfg *sqs; /* NULL: no SQS event source */
+  size_t schedule_count;
+  ll_schedule_cfg schedules[LL_MAX_SCHEDULES];
 } ll_function_cfg;
 
 typedef struct ll_config {
@@ -52,6 +76,8 @@ ll_status ll_config_load(const char *path, ll_config *out, char *err, size_t err
 ll_status ll_config_parse(const char *json, size_t len, const char *base_dir, ll_config *out,
                           char *err, size_t errcap);
 void ll_config_free(ll_config *c);
+/* The function a schedule rule targets, and the rule (NULL when none). */
+const ll_function_cfg *ll_config_rule(const ll_config *c, const char *rule, const ll_schedule_cfg **out);
 const ll_function_cfg *ll_config_function(const ll_config *c, const char *name);
 
 /* Expands ${NAME} and ${NAME:-default} from the environment into out (allocated,

@@ -2,6 +2,7 @@
  * runs one invocation, gives it back. Lambda would throttle above the
  * concurrency; locally, callers queue for a bounded time instead. */
 #include "ll_pool.h"
+#include "ll_time.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -73,14 +74,7 @@ ll_status ll_pool_warm(ll_pool *p, const char *function) {
 }
 
 static int ll_pool_take(ll_pool *p, ll_fn *f, int wait_ms) {
-  struct timespec until;
-  clock_gettime(CLOCK_MONOTONIC, &until);
-  until.tv_sec += wait_ms / 1000;
-  until.tv_nsec += (long)(wait_ms % 1000) * 1000000;
-  if (until.tv_nsec >= 1000000000) {
-    until.tv_sec++;
-    until.tv_nsec -= 1000000000;
-  }
+  struct timespec until = ll_mono_in(wait_ms);
   pthread_mutex_lock(&p->mu);
   int got = -1;
   for (;;) {

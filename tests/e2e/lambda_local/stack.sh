@@ -43,6 +43,25 @@ check "GET the order: 200" '[ -n "$loc" ] && [ "$(curl -s --max-time 20 -o /dev/
 curl -s --max-time 20 -D "$WORK/h2" -o "$WORK/b2" -X POST "$BASE/orders" -H 'Content-Type: application/json' \
   -H 'Idempotency-Key: e2e-stack-1' -d "$body"
 check "replay: the first answer, marked replayed" 'grep -qi "^Idempotent-Replayed: true" "$WORK/h2" && cmp -s "$WORK/b1" "$WORK/b2"'
+# The event sources: on when bootstrap has the handler, off with a clear line otherwise.
+if grep -qa worker_handler "$BOOT"; then
+  check "the worker's SQS event source polls the orders queue" 'grep -q "sqs worker: polling" "$WORK/run.log"'
+  for _ in $(seq 1 100); do
+    curl -s --max-time 5 "$BASE$loc" | grep -Eq '"status": ?"PENDING"' || break
+    sleep 0.1
+  done
+  check "the order is decided by the worker within 10 s" \
+    'curl -s --max-time 5 "$BASE$loc" | grep -Eq "\"status\": ?\"(CONFIRMED|REJECTED)\""'
+else
+  check "no worker handler: its SQS event source stays off, said so" \
+    'grep -q "no worker handler yet: the SQS event source of worker stay off" "$WORK/run.log" && ! grep -q "sqs worker: polling" "$WORK/run.log"'
+fi
+if grep -qa cleanup_handler "$BOOT"; then
+  check "cleanup's schedules are running" 'grep -q "schedule CleanupArchiveSchedule: cron(0 3 \* \* ? \*) -> cleanup" "$WORK/run.log" && grep -q "schedule CleanupOutboxSchedule" "$WORK/run.log"'
+else
+  check "no cleanup handler: its schedules stay off, said so" \
+    'grep -q "no cleanup handler yet: the schedules of cleanup stay off" "$WORK/run.log" && ! grep -q "schedule Cleanup" "$WORK/run.log"'
+fi
 
 kill -TERM "$RUN_PID"
 rc=0

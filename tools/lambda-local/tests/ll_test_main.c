@@ -8,6 +8,8 @@ int main(void) {
   SRunner *sr = srunner_create(ll_apigw_suite());
   srunner_add_suite(sr, ll_config_suite());
   srunner_add_suite(sr, ll_cli_suite());
+  srunner_add_suite(sr, ll_cron_suite());
+  srunner_add_suite(sr, ll_sqs_suite());
   srunner_run_all(sr, CK_NORMAL);
   int failed = srunner_ntests_failed(sr);
   srunner_free(sr);

@@ -5,5 +5,7 @@
 Suite *ll_apigw_suite(void);
 Suite *ll_config_suite(void);
 Suite *ll_cli_suite(void);
+Suite *ll_cron_suite(void);
+Suite *ll_sqs_suite(void);
 
 #endif
