@@ -132,6 +132,7 @@ module "ci" {
   github_branch                = var.github_branch
   oidc_provider_create_enabled = var.github_oidc_provider_create_enabled
   oidc_provider_arn            = var.github_oidc_provider_arn
+  function_role_names          = [for fn in keys(local.functions) : "${local.name}-${fn}"]
   lambda_key_arn               = module.observability.lambda_key_arn
   waf_acl_arn                  = module.edge.waf_acl_arn
   domain_name                  = module.edge.domain_name

@@ -185,6 +185,7 @@ resource "aws_cloudwatch_metric_alarm" "proxy_connections" {
     metric {
       namespace   = "AWS/RDS"
       metric_name = "DatabaseConnections"
+      period      = 300
       stat        = "Maximum"
       dimensions  = {
         ProxyName   = var.proxy_name
@@ -200,6 +201,7 @@ resource "aws_cloudwatch_metric_alarm" "proxy_connections" {
     metric {
       namespace   = "AWS/RDS"
       metric_name = "MaxDatabaseConnectionsAllowed"
+      period      = 300
       stat        = "Minimum"
       dimensions  = {
         ProxyName   = var.proxy_name
