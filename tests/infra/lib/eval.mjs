@@ -8,7 +8,12 @@
 export class Unknown {
   // partial: a template with literal text around the unknown parts (an ARN
   // built from data sources), which can never be a bare "*".
-  constructor(text, why, partial = false) { this.text = text; this.why = why || 'not statically known'; this.partial = partial; }
+  // sym: for a template whose unknown parts are all references, its text with
+  // each reference written as ⟨path⟩ (an ARN built from data sources), so that
+  // a pattern can still be compared with names; null when a part is not a reference.
+  constructor(text, why, partial = false, sym = null) {
+    this.text = text; this.why = why || 'not statically known'; this.partial = partial; this.sym = sym;
+  }
   toString() { return `<unknown ${this.text}>`; }
 }
 
@@ -117,14 +122,8 @@ export class Evaluator {
     const parts = splitTemplate(s);
     if (!parts) return new Unknown(s, 'template directive');
     if (parts.length === 1 && parts[0].expr !== undefined) return this.expr(parts[0].expr, inst, scope, depth);
-    let out = '';
     const partial = parts.some((p) => p.lit);
-    for (const p of parts) {
-      const v = p.lit !== undefined ? p.lit : this.expr(p.expr, inst, scope, depth);
-      if (!isKnown(v) || (v !== null && typeof v === 'object')) return new Unknown(s, 'template with unknown parts', partial);
-      out += v === null ? '' : String(v);
-    }
-    return out;
+    return template(parts.map((p) => (p.lit !== undefined ? p.lit : this.expr(p.expr, inst, scope, depth))), s, partial);
   }
 
   expr(text, inst, scope, depth) {
@@ -221,11 +220,25 @@ function literal(meta) {
 
 function template(vals, text, partial) {
   let out = '';
+  let sym = '';
+  let known = true;
   for (const v of vals) {
-    if (!isKnown(v) || (v !== null && typeof v === 'object')) return new Unknown(text, 'template with unknown parts', partial);
+    if (v instanceof Ref) { known = false; if (sym !== null) sym += `⟨${v.path}⟩`; continue; }
+    if (v instanceof Unknown) { known = false; sym = sym !== null && v.sym !== null ? sym + v.sym : null; continue; }
+    if (v !== null && typeof v === 'object') return new Unknown(text, 'template with unknown parts', partial);
     out += v === null ? '' : String(v);
+    if (sym !== null) sym += v === null ? '' : String(v);
   }
-  return out;
+  return known ? out : new Unknown(text, 'template with unknown parts', partial, sym);
+}
+
+/** The text of a value with references as ⟨path⟩ (see Unknown.sym), or null. */
+export function symbolic(v) {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (v instanceof Ref) return `⟨${v.path}⟩`;
+  if (v instanceof Unknown) return v.sym;
+  return null;
 }
 
 export function segmentKey(seg) {
