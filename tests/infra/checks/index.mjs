@@ -1,6 +1,7 @@
 // The full list of checks, structural first, then policy by area.
 import structure from './structure.mjs';
 import schema from './schema.mjs';
+import plan from './plan.mjs';
 import database from './database.mjs';
 import secretsKms from './secrets_kms.mjs';
 import s3 from './s3.mjs';
@@ -12,4 +13,4 @@ import iam from './iam.mjs';
 import timeouts from './timeouts.mjs';
 import scope from './scope.mjs';
 
-export const ALL_CHECKS = [...structure, ...schema, ...database, ...secretsKms, ...s3, ...sqs, ...network, ...edge, ...logs, ...iam, ...timeouts, ...scope];
+export const ALL_CHECKS = [...structure, ...schema, ...plan, ...database, ...secretsKms, ...s3, ...sqs, ...network, ...edge, ...logs, ...iam, ...timeouts, ...scope];

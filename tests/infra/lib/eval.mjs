@@ -102,7 +102,9 @@ export function collectExpressions(raw, out) {
  * resolve(root, segments, scope) → value for var/local/module/… roots.
  */
 export class Evaluator {
-  constructor(asts, resolver) { this.asts = asts; this.resolver = resolver; }
+  // strict: a conditional on an unknown is unknown even when both sides agree
+  // (what Terraform does when it plans).
+  constructor(asts, resolver, { strict = false } = {}) { this.asts = asts; this.resolver = resolver; this.strict = strict; }
 
   /** Evaluate an hcl2json value (string, array, object) in inst. */
   value(raw, inst, scope = new Map(), depth = 0) {
@@ -149,7 +151,11 @@ export class Evaluator {
       case 'function': return callFunction(meta.name, kids.map(ev), meta.value);
       case 'binaryOp': return binary(meta.operator, ev(kids[0]), ev(kids[1]), meta.value);
       case 'unaryOp': return unary(meta.operator, ev(kids[0]), meta.value);
-      case 'conditional': return conditional(ev(kids[0]), () => ev(kids[1]), () => ev(kids[2]), meta.value);
+      case 'conditional': {
+        const c = ev(kids[0]);
+        if (this.strict && typeof c !== 'boolean') return new Unknown(meta.value, 'conditional on an unknown value');
+        return conditional(c, () => ev(kids[1]), () => ev(kids[2]), meta.value);
+      }
       case 'for': return this.forExpr(n, buf, inst, scope, depth);
       case '': return kids.length ? ev(kids[kids.length - 1]) : new Unknown('?');
       default: return new Unknown(meta.value || n.type, `${n.type} expression`);
