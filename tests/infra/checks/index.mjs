@@ -10,7 +10,8 @@ import network from './network.mjs';
 import edge from './edge.mjs';
 import logs from './logs.mjs';
 import iam from './iam.mjs';
+import iamRoles from './iam_roles.mjs';
 import timeouts from './timeouts.mjs';
 import scope from './scope.mjs';
 
-export const ALL_CHECKS = [...structure, ...schema, ...plan, ...database, ...secretsKms, ...s3, ...sqs, ...network, ...edge, ...logs, ...iam, ...timeouts, ...scope];
+export const ALL_CHECKS = [...structure, ...schema, ...plan, ...database, ...secretsKms, ...s3, ...sqs, ...network, ...edge, ...logs, ...iam, ...iamRoles, ...timeouts, ...scope];
