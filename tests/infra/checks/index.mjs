@@ -2,6 +2,7 @@
 import structure from './structure.mjs';
 import schema from './schema.mjs';
 import plan from './plan.mjs';
+import ordering from './ordering.mjs';
 import database from './database.mjs';
 import secretsKms from './secrets_kms.mjs';
 import s3 from './s3.mjs';
@@ -14,4 +15,4 @@ import iamRoles from './iam_roles.mjs';
 import timeouts from './timeouts.mjs';
 import scope from './scope.mjs';
 
-export const ALL_CHECKS = [...structure, ...schema, ...plan, ...database, ...secretsKms, ...s3, ...sqs, ...network, ...edge, ...logs, ...iam, ...iamRoles, ...timeouts, ...scope];
+export const ALL_CHECKS = [...structure, ...schema, ...plan, ...ordering, ...database, ...secretsKms, ...s3, ...sqs, ...network, ...edge, ...logs, ...iam, ...iamRoles, ...timeouts, ...scope];
