@@ -102,9 +102,25 @@ export const auroraPerformanceInsights = {
   name: 'aurora_performance_insights', ids: ['RDS.35', 'CKV_AWS_353', 'CKV_AWS_354'],
   run: (ctx) => aurora(ctx).map((t) => {
     const p = [];
-    const prefix = isModule(t) && t.body.cluster_performance_insights_enabled !== undefined ? 'cluster_' : '';
-    p.push(mustBeTrue(t.get(`${prefix}performance_insights_enabled`), `${prefix}performance_insights_enabled`));
-    p.push(customerKeyProblem(t.get(`${prefix}performance_insights_kms_key_id`), `${prefix}performance_insights_kms_key_id`));
+    // rds-aurora 10 takes these per instance (instances.<k>.performance_insights_*), with
+    // cluster_performance_insights_* as the fallback for instances that do not say.
+    const perInstance = isModule(t) && t.body.performance_insights_enabled === undefined && t.body.instances !== undefined;
+    if (perInstance) {
+      const inst = clusterInstances(ctx, t);
+      if (inst.problem) return verdict(t, inst.problem);
+      const cluster = (n) => t.get(`cluster_${n}`);
+      inst.list.forEach((i, n) => {
+        const pick = (k) => (i.get(k) === undefined || i.get(k) === null ? cluster(k) : i.get(k));
+        p.push(mustBeTrue(pick('performance_insights_enabled'), `instance ${n} performance_insights_enabled`));
+        p.push(customerKeyProblem(pick('performance_insights_kms_key_id'), `instance ${n} performance_insights_kms_key_id`));
+        const m = i.get('auto_minor_version_upgrade');
+        if (m !== undefined && m !== true) p.push(`instance ${n} auto_minor_version_upgrade is ${show(m)}`);
+      });
+    } else {
+      const prefix = isModule(t) && t.body.cluster_performance_insights_enabled !== undefined ? 'cluster_' : '';
+      p.push(mustBeTrue(t.get(`${prefix}performance_insights_enabled`), `${prefix}performance_insights_enabled`));
+      p.push(customerKeyProblem(t.get(`${prefix}performance_insights_kms_key_id`), `${prefix}performance_insights_kms_key_id`));
+    }
     const minor = t.get('auto_minor_version_upgrade');
     if (minor !== undefined && minor !== true) p.push(`auto_minor_version_upgrade is ${show(minor)}`);
     return all(t, p);
