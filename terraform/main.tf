@@ -56,6 +56,8 @@ module "database" {
   max_capacity                 = var.db_max_capacity
   backup_retention_days        = var.db_backup_retention_days
   deletion_protection_enabled  = var.db_deletion_protection_enabled
+  migrator_user                = var.db_migrator_user
+  app_users                    = var.db_app_users
   proxy_borrow_timeout_seconds = var.proxy_borrow_timeout_seconds
   log_retention_days           = var.log_retention_days
 

@@ -1,7 +1,12 @@
 # What serverless.yml reads, as ${ssm:/orders/${sls:stage}/...}. Names are fixed by DESIGN and the
-# serverless side; none of these values is a secret (the database password lives only in the
-# Secrets Manager secret RDS manages, and no parameter points a function at it).
+# serverless side; none of these values is a secret (no function or proxy uses a database password:
+# the master password lives only in the Secrets Manager secret RDS manages, and no parameter
+# points anything at it).
 
+# db/migrator_user and db/<fn>_user: each function's own database user (IAM authentication through
+# the proxy, end to end). db/user is read by serverless.yml until it uses those: it holds the
+# migration owner, which the proxy can authenticate (it cannot authenticate the master user);
+# remove it once nothing reads it.
 locals {
   ssm_prefix = "/${local.service}/${var.stage}"
 
@@ -10,7 +15,11 @@ locals {
     "db/proxy_endpoint"                = module.database.proxy_endpoint
     "db/proxy_resource_id"             = module.database.proxy_resource_id
     "db/name"                          = module.database.database_name
-    "db/user"                          = module.database.database_user
+    "db/migrator_user"                 = module.database.migrator_user
+    "db/api_user"                      = module.database.app_users["api"]
+    "db/worker_user"                   = module.database.app_users["worker"]
+    "db/cleanup_user"                  = module.database.app_users["cleanup"]
+    "db/user"                          = module.database.migrator_user
     "queue/url"                        = module.messaging.queue_url
     "queue/arn"                        = module.messaging.queue_arn
     "queue/dlq_arn"                    = module.messaging.dlq_arn

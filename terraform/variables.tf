@@ -91,6 +91,22 @@ variable "db_backup_retention_days" {
   default     = 7
 }
 
+variable "db_migrator_user" {
+  description = "Database user that runs migrate and owns the schema; published as /orders/<stage>/db/migrator_user."
+  type        = string
+  default     = "orders_migrator"
+}
+
+variable "db_app_users" {
+  description = "Database user of each application function (api, worker, cleanup); published as /orders/<stage>/db/<fn>_user."
+  type        = map(string)
+  default = {
+    api     = "orders_api"
+    worker  = "orders_worker"
+    cleanup = "orders_cleanup"
+  }
+}
+
 variable "db_deletion_protection_enabled" {
   description = "Whether the Aurora cluster is protected from deletion."
   type        = bool

@@ -20,6 +20,8 @@ module "orders" {
   db_max_capacity                     = var.db_max_capacity
   db_backup_retention_days            = var.db_backup_retention_days
   db_deletion_protection_enabled      = var.db_deletion_protection_enabled
+  db_migrator_user                    = var.db_migrator_user
+  db_app_users                        = var.db_app_users
   api_timeout_seconds                 = var.api_timeout_seconds
   worker_timeout_seconds              = var.worker_timeout_seconds
   proxy_borrow_timeout_seconds        = var.proxy_borrow_timeout_seconds

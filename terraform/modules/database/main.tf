@@ -1,6 +1,8 @@
-# Aurora PostgreSQL Serverless v2 (writer + reader in another AZ) behind RDS Proxy. The functions
-# log in to the proxy with an IAM token over TLS; the proxy logs in to Aurora with the master
-# credentials that RDS keeps, and rotates, in Secrets Manager.
+# Aurora PostgreSQL Serverless v2 (writer + reader in another AZ) behind RDS Proxy, with IAM
+# authentication end to end: each function logs in to the proxy as its own database user with an
+# IAM token over TLS, and the proxy logs in to Aurora as that same user with an IAM token of its
+# own role. No function or proxy holds a database password; the master user's password exists
+# only in the Secrets Manager secret RDS manages and rotates, which nothing here may read.
 
 data "aws_region" "current" {}
 data "aws_caller_identity" "current" {}
@@ -14,6 +16,16 @@ locals {
   log_group_arn_prefix = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group"
 
   master_secret_arn = module.aurora.cluster_master_user_secret[0].secret_arn
+
+  # The database users the proxy may log in as: the migration owner and one application user
+  # per function (created with rds_iam by the roles migration, named by the same settings).
+  proxy_users = distinct(concat([var.migrator_user], values(var.app_users)))
+  # arn:aws:rds-db:<region>:<account>:dbuser:<cluster resource id>/<user>: what the proxy's role
+  # presents to Aurora.
+  cluster_dbuser_arns = [
+    for u in local.proxy_users :
+    "arn:${local.partition}:rds-db:${local.region}:${local.account_id}:dbuser:${module.aurora.cluster_resource_id}/${u}"
+  ]
 
   # What each cluster instance sets (rds-aurora 10 takes them per instance).
   instance_settings = {
@@ -155,36 +167,26 @@ data "aws_iam_policy_document" "proxy_assume" {
 
 resource "aws_iam_role" "this" {
   name               = "${var.name}-rds-proxy"
-  description        = "RDS Proxy of ${var.name}: reads the Aurora master secret only"
+  description        = "RDS Proxy of ${var.name}: logs in to Aurora with IAM as the listed database users only"
   assume_role_policy = data.aws_iam_policy_document.proxy_assume.json
 
   tags = var.tags
 }
 
 # Written here instead of by the proxy module, whose policy adds secretsmanager:ListSecrets and
-# GetRandomPassword on "*" and kms:Decrypt on every key when no key list is given.
+# GetRandomPassword on "*" and kms:Decrypt on every key when no key list is given. With end-to-end
+# IAM authentication the proxy needs no secret at all: only rds-db:connect to the cluster as the
+# migration owner and the application users (never the master user).
 data "aws_iam_policy_document" "proxy" {
   statement {
-    sid       = "ReadMasterSecret"
-    actions   = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
-    resources = [local.master_secret_arn]
-  }
-
-  statement {
-    sid       = "DecryptMasterSecret"
-    actions   = ["kms:Decrypt"]
-    resources = [module.key.key_arn]
-
-    condition {
-      test     = "StringEquals"
-      variable = "kms:ViaService"
-      values   = ["secretsmanager.${local.region}.amazonaws.com"]
-    }
+    sid       = "ConnectToClusterAsServiceUsers"
+    actions   = ["rds-db:connect"]
+    resources = local.cluster_dbuser_arns
   }
 }
 
 resource "aws_iam_role_policy" "this" {
-  name   = "read-master-secret"
+  name   = "connect-as-service-users"
   role   = aws_iam_role.this.id
   policy = data.aws_iam_policy_document.proxy.json
 }
@@ -205,15 +207,12 @@ module "rds_proxy" {
   vpc_subnet_ids         = var.proxy_subnet_ids
   vpc_security_group_ids = [var.proxy_security_group_id]
 
-  auth = {
-    (var.master_username) = {
-      description               = "Aurora master credentials managed by RDS in Secrets Manager"
-      auth_scheme               = "SECRETS"
-      iam_auth                  = "REQUIRED"
-      client_password_auth_type = "POSTGRES_SCRAM_SHA_256"
-      secret_arn                = local.master_secret_arn
-    }
-  }
+  # End-to-end IAM authentication (RDS Proxy default_auth_scheme IAM_AUTH): clients present an
+  # IAM token for their database user, and the proxy opens its connections to Aurora with IAM as
+  # that user. No auth entry and no Secrets Manager secret per user; the module's default entry
+  # (SECRETS) is replaced by none.
+  default_auth_scheme = "IAM_AUTH"
+  auth                = {}
 
   target_db_cluster     = true
   db_cluster_identifier = module.aurora.cluster_id
