@@ -5,6 +5,8 @@
 locals {
   service = "orders"
   name    = "${local.service}-${var.stage}"
+  # The functions' METRICS_NAMESPACE (serverless.yml); their SERVICE_NAME is local.service.
+  metrics_namespace = "Orders"
 
   # The one place tags are defined; every module merges them into what it creates.
   tags = merge(var.extra_tags, {
@@ -107,19 +109,22 @@ module "edge" {
 module "observability" {
   source = "./modules/observability"
 
-  name                   = local.name
-  functions              = local.functions
-  api_name               = local.api_name
-  api_stage              = var.stage
-  queue_name             = module.messaging.queue_name
-  dlq_name               = module.messaging.dlq_name
-  async_failure_dlq_name = module.messaging.async_failure_dlq_name
-  cluster_id             = module.database.cluster_id
-  max_capacity           = module.database.max_capacity
-  proxy_name             = module.database.proxy_name
-  waf_acl_name           = module.edge.waf_acl_name
-  log_retention_days     = var.log_retention_days
-  alarm_emails           = var.alarm_emails
+  name                     = local.name
+  functions                = local.functions
+  metrics_namespace        = local.metrics_namespace
+  service_name             = local.service
+  outbox_age_alarm_minutes = var.outbox_age_alarm_minutes
+  api_name                 = local.api_name
+  api_stage                = var.stage
+  queue_name               = module.messaging.queue_name
+  dlq_name                 = module.messaging.dlq_name
+  async_failure_dlq_name   = module.messaging.async_failure_dlq_name
+  cluster_id               = module.database.cluster_id
+  max_capacity             = module.database.max_capacity
+  proxy_name               = module.database.proxy_name
+  waf_acl_name             = module.edge.waf_acl_name
+  log_retention_days       = var.log_retention_days
+  alarm_emails             = var.alarm_emails
 
   tags = local.tags
 }

@@ -217,6 +217,12 @@ variable "flow_log_retention_days" {
   default     = 90
 }
 
+variable "outbox_age_alarm_minutes" {
+  description = "Age in minutes of the oldest unpublished outbox row above which the alarm fires."
+  type        = number
+  default     = 15
+}
+
 variable "alarm_emails" {
   description = "E-mail addresses subscribed to the alarm topic."
   type        = list(string)

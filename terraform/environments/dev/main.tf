@@ -37,6 +37,7 @@ module "orders" {
   log_retention_days                  = var.log_retention_days
   flow_log_retention_days             = var.flow_log_retention_days
   alarm_emails                        = var.alarm_emails
+  outbox_age_alarm_minutes            = var.outbox_age_alarm_minutes
   github_repository                   = var.github_repository
   github_environment                  = var.github_environment
   github_branch                       = var.github_branch

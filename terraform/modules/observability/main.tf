@@ -11,6 +11,9 @@ locals {
   partition  = data.aws_partition.current.partition
 
   function_names = { for k, _ in var.functions : k => "${var.name}-${k}" }
+  # The functions' own EMF metrics carry one dimension set, [Service] (functions/api, the same for
+  # cleanup): the alarms must name exactly that set, or CloudWatch finds no data.
+  emf_dimensions = { Service = var.service_name }
 }
 
 module "lambda_key" {
