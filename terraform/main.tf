@@ -5,6 +5,8 @@
 locals {
   service = "orders"
   name    = "${local.service}-${var.stage}"
+  # The functions' METRICS_NAMESPACE (serverless.yml); their SERVICE_NAME is local.service.
+  metrics_namespace = "Orders"
 
   # The one place tags are defined; every module merges them into what it creates.
   tags = merge(var.extra_tags, {
@@ -56,6 +58,8 @@ module "database" {
   max_capacity                 = var.db_max_capacity
   backup_retention_days        = var.db_backup_retention_days
   deletion_protection_enabled  = var.db_deletion_protection_enabled
+  migrator_user                = var.db_migrator_user
+  app_users                    = var.db_app_users
   proxy_borrow_timeout_seconds = var.proxy_borrow_timeout_seconds
   log_retention_days           = var.log_retention_days
 
@@ -105,19 +109,22 @@ module "edge" {
 module "observability" {
   source = "./modules/observability"
 
-  name                   = local.name
-  functions              = local.functions
-  api_name               = local.api_name
-  api_stage              = var.stage
-  queue_name             = module.messaging.queue_name
-  dlq_name               = module.messaging.dlq_name
-  async_failure_dlq_name = module.messaging.async_failure_dlq_name
-  cluster_id             = module.database.cluster_id
-  max_capacity           = module.database.max_capacity
-  proxy_name             = module.database.proxy_name
-  waf_acl_name           = module.edge.waf_acl_name
-  log_retention_days     = var.log_retention_days
-  alarm_emails           = var.alarm_emails
+  name                     = local.name
+  functions                = local.functions
+  metrics_namespace        = local.metrics_namespace
+  service_name             = local.service
+  outbox_age_alarm_minutes = var.outbox_age_alarm_minutes
+  api_name                 = local.api_name
+  api_stage                = var.stage
+  queue_name               = module.messaging.queue_name
+  dlq_name                 = module.messaging.dlq_name
+  async_failure_dlq_name   = module.messaging.async_failure_dlq_name
+  cluster_id               = module.database.cluster_id
+  max_capacity             = module.database.max_capacity
+  proxy_name               = module.database.proxy_name
+  waf_acl_name             = module.edge.waf_acl_name
+  log_retention_days       = var.log_retention_days
+  alarm_emails             = var.alarm_emails
 
   tags = local.tags
 }
@@ -132,6 +139,7 @@ module "ci" {
   github_branch                = var.github_branch
   oidc_provider_create_enabled = var.github_oidc_provider_create_enabled
   oidc_provider_arn            = var.github_oidc_provider_arn
+  function_role_names          = [for fn in keys(local.functions) : "${local.name}-${fn}"]
   lambda_key_arn               = module.observability.lambda_key_arn
   waf_acl_arn                  = module.edge.waf_acl_arn
   domain_name                  = module.edge.domain_name

@@ -1,7 +1,10 @@
 # What serverless.yml reads, as ${ssm:/orders/${sls:stage}/...}. Names are fixed by DESIGN and the
-# serverless side; none of these values is a secret (the database password lives only in the
-# Secrets Manager secret RDS manages, and no parameter points a function at it).
+# serverless side; none of these values is a secret (no function or proxy uses a database password:
+# the master password lives only in the Secrets Manager secret RDS manages, and no parameter
+# points anything at it).
 
+# db/migrator_user and db/<fn>_user: each function's own database user (IAM authentication through
+# the proxy, end to end); serverless.yml gives each function its own (packaging/infra/ssm.yml).
 locals {
   ssm_prefix = "/${local.service}/${var.stage}"
 
@@ -10,7 +13,10 @@ locals {
     "db/proxy_endpoint"                = module.database.proxy_endpoint
     "db/proxy_resource_id"             = module.database.proxy_resource_id
     "db/name"                          = module.database.database_name
-    "db/user"                          = module.database.database_user
+    "db/migrator_user"                 = module.database.migrator_user
+    "db/api_user"                      = module.database.app_users["api"]
+    "db/worker_user"                   = module.database.app_users["worker"]
+    "db/cleanup_user"                  = module.database.app_users["cleanup"]
     "queue/url"                        = module.messaging.queue_url
     "queue/arn"                        = module.messaging.queue_arn
     "queue/dlq_arn"                    = module.messaging.dlq_arn
@@ -24,13 +30,7 @@ locals {
     "edge/certificate_arn"             = module.edge.certificate_arn
     "edge/waf_acl_arn"                 = module.edge.waf_acl_arn
     "observability/alarm_topic_arn"    = module.observability.alarm_topic_arn
-    "db/users/api"                     = "orders_api" # stand-ins: see the comment below the map
-    "db/users/worker"                  = "orders_worker"
-    "db/users/cleanup"                 = "orders_cleanup"
-    "db/users/migrator"                = "orders_migrator"
   }
-  # db/users/*: the functions' database users (db/README.md), fixed names until the database module
-  # publishes its db_app_users / db_migrator_user variables (issue 13, the Terraform side).
 }
 
 resource "aws_ssm_parameter" "string" {

@@ -91,6 +91,22 @@ variable "db_backup_retention_days" {
   default     = 7
 }
 
+variable "db_migrator_user" {
+  description = "Database user that runs migrate and owns the schema; published as /orders/<stage>/db/migrator_user."
+  type        = string
+  default     = "orders_migrator"
+}
+
+variable "db_app_users" {
+  description = "Database user of each application function (api, worker, cleanup); published as /orders/<stage>/db/<fn>_user."
+  type        = map(string)
+  default = {
+    api     = "orders_api"
+    worker  = "orders_worker"
+    cleanup = "orders_cleanup"
+  }
+}
+
 variable "db_deletion_protection_enabled" {
   description = "Whether the Aurora cluster is protected from deletion."
   type        = bool
@@ -199,6 +215,12 @@ variable "flow_log_retention_days" {
   description = "Retention of the VPC flow logs, in days."
   type        = number
   default     = 90
+}
+
+variable "outbox_age_alarm_minutes" {
+  description = "Age in minutes of the oldest unpublished outbox row above which the alarm fires."
+  type        = number
+  default     = 15
 }
 
 variable "alarm_emails" {

@@ -20,6 +20,8 @@ module "orders" {
   db_max_capacity                     = var.db_max_capacity
   db_backup_retention_days            = var.db_backup_retention_days
   db_deletion_protection_enabled      = var.db_deletion_protection_enabled
+  db_migrator_user                    = var.db_migrator_user
+  db_app_users                        = var.db_app_users
   api_timeout_seconds                 = var.api_timeout_seconds
   worker_timeout_seconds              = var.worker_timeout_seconds
   proxy_borrow_timeout_seconds        = var.proxy_borrow_timeout_seconds
@@ -35,6 +37,7 @@ module "orders" {
   log_retention_days                  = var.log_retention_days
   flow_log_retention_days             = var.flow_log_retention_days
   alarm_emails                        = var.alarm_emails
+  outbox_age_alarm_minutes            = var.outbox_age_alarm_minutes
   github_repository                   = var.github_repository
   github_environment                  = var.github_environment
   github_branch                       = var.github_branch

@@ -2,12 +2,12 @@
 # the stages differ only in backend.tf and terraform.tfvars.
 
 terraform {
-  required_version = ">= 1.10"
+  required_version = ">= 1.11.1"
 
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = ">= 5.100, < 6.0"
+      version = ">= 6.28, < 7.0"
     }
   }
 }

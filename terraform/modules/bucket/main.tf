@@ -87,7 +87,9 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
 }
 
 resource "aws_s3_bucket_logging" "this" {
-  count = var.access_log_bucket == null ? 0 : 1
+  # A boolean, not "access_log_bucket == null": the target's name is known only after apply when
+  # the caller creates that bucket in the same run, and count must be known at plan time.
+  count = var.access_logging_enabled ? 1 : 0
 
   bucket        = aws_s3_bucket.this.id
   target_bucket = var.access_log_bucket

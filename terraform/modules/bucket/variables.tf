@@ -14,10 +14,20 @@ variable "kms_key_arn" {
   default     = null
 }
 
+variable "access_logging_enabled" {
+  description = "Whether this bucket's server access logs go to access_log_bucket; false only for a bucket that is itself an access-log target. A boolean because the target's name may be known only after apply."
+  type        = bool
+}
+
 variable "access_log_bucket" {
-  description = "Bucket receiving this bucket's server access logs; null only for a bucket that is itself an access-log target."
+  description = "Bucket receiving this bucket's server access logs when access_logging_enabled is true."
   type        = string
   default     = null
+
+  validation {
+    condition     = !var.access_logging_enabled || var.access_log_bucket != null
+    error_message = "access_log_bucket is required when access_logging_enabled is true."
+  }
 }
 
 variable "access_log_prefix" {

@@ -6,6 +6,10 @@ locals {
   arn_apigw  = "arn:${local.partition}:apigateway:${local.region}:"
   arn_logs   = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group"
   functions  = "${local.arn_lambda}:function:${var.name}-*"
+  # The functions' roles by exact name: a pattern such as role/${var.name}-* would also match this
+  # deploy role (which could then rewrite its own permissions), the proxy's, the flow-log and the
+  # API Gateway logging roles.
+  function_role_arns = [for n in var.function_role_names : "arn:${local.partition}:iam::${local.account_id}:role/${n}"]
 }
 
 data "aws_iam_policy_document" "deploy" {
@@ -137,13 +141,13 @@ data "aws_iam_policy_document" "deploy" {
       "iam:UntagRole",
       "iam:UpdateAssumeRolePolicy",
     ]
-    resources = ["arn:${local.partition}:iam::${local.account_id}:role/${var.name}-*"]
+    resources = local.function_role_arns
   }
 
   statement {
     sid       = "PassFunctionRolesToLambda"
     actions   = ["iam:PassRole"]
-    resources = ["arn:${local.partition}:iam::${local.account_id}:role/${var.name}-*"]
+    resources = local.function_role_arns
 
     condition {
       test     = "StringEquals"

@@ -97,6 +97,7 @@ module "security_logs" {
 
   name                    = local.security_bucket_name
   kms_key_arn             = module.security_log_key[0].key_arn
+  access_logging_enabled  = true
   access_log_bucket       = var.access_log_bucket
   access_log_prefix       = "${local.security_bucket_name}/"
   glacier_transition_days = 90
@@ -118,6 +119,10 @@ resource "aws_cloudtrail" "this" {
   enable_log_file_validation    = true
 
   tags = var.tags
+
+  # CloudTrail checks at creation that the bucket policy lets it write; the bucket's name alone
+  # does not order this after the policy (module.security_logs holds it).
+  depends_on = [module.security_logs]
 }
 
 resource "aws_guardduty_detector" "this" {
@@ -171,7 +176,8 @@ resource "aws_config_delivery_channel" "this" {
   s3_key_prefix  = "config"
   s3_kms_key_arn = module.security_log_key[0].key_arn
 
-  depends_on = [aws_config_configuration_recorder.this]
+  # Config checks at creation that it can write to the bucket: the bucket policy comes first.
+  depends_on = [aws_config_configuration_recorder.this, module.security_logs]
 }
 
 resource "aws_config_configuration_recorder_status" "this" {

@@ -59,6 +59,7 @@ module "artifacts" {
 
   name                               = local.artifact_bucket_name
   kms_key_arn                        = module.artifact_key.key_arn
+  access_logging_enabled             = true
   access_log_bucket                  = var.access_log_bucket
   access_log_prefix                  = "${local.artifact_bucket_name}/"
   expiration_days                    = 180 # a rollback needs the zips of the last few releases only

@@ -61,6 +61,16 @@ variable "oidc_provider_arn" {
   }
 }
 
+variable "function_role_names" {
+  description = "Exact names of the functions' IAM roles, which the serverless stack creates (orders-<stage>-<fn>); the only roles the deploy role may change or pass."
+  type        = list(string)
+
+  validation {
+    condition     = length(var.function_role_names) > 0 && alltrue([for n in var.function_role_names : can(regex("^[A-Za-z0-9+=,.@_-]{1,64}$", n))])
+    error_message = "List at least one role, each an exact IAM role name (no wildcard)."
+  }
+}
+
 variable "lambda_key_arn" {
   description = "KMS key of the functions' environment, which the deploy configures."
   type        = string

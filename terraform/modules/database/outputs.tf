@@ -13,13 +13,23 @@ output "database_name" {
   value       = var.database_name
 }
 
-output "database_user" {
-  description = "Database user the functions log in as through the proxy with an IAM token (the secret's user)."
+output "migrator_user" {
+  description = "Database user that runs migrate and owns the schema (IAM authentication through the proxy)."
+  value       = var.migrator_user
+}
+
+output "app_users" {
+  description = "Database user of each application function (api, worker, cleanup), IAM authentication through the proxy."
+  value       = var.app_users
+}
+
+output "master_username" {
+  description = "Aurora master user; its password lives only in the RDS-managed secret, and the proxy does not log in as it."
   value       = var.master_username
 }
 
 output "master_secret_arn" {
-  description = "ARN of the Secrets Manager secret holding the master credentials (read by RDS Proxy only)."
+  description = "ARN of the RDS-managed Secrets Manager secret holding the master credentials (read by no function and not by the proxy)."
   value       = local.master_secret_arn
 }
 

@@ -71,6 +71,32 @@ variable "master_username" {
   }
 }
 
+variable "migrator_user" {
+  description = "Database user that runs migrate and owns the schema; logs in through the proxy with IAM (granted rds_iam by the roles migration)."
+  type        = string
+  default     = "orders_migrator"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9_]{0,62}$", var.migrator_user))
+    error_message = "The migrator user must be a lowercase PostgreSQL identifier."
+  }
+}
+
+variable "app_users" {
+  description = "Database user of each application function (api, worker, cleanup): DML only, each logging in through the proxy with IAM as its own user."
+  type        = map(string)
+  default = {
+    api     = "orders_api"
+    worker  = "orders_worker"
+    cleanup = "orders_cleanup"
+  }
+
+  validation {
+    condition     = alltrue([for k in ["api", "worker", "cleanup"] : contains(keys(var.app_users), k)]) && alltrue([for u in values(var.app_users) : can(regex("^[a-z][a-z0-9_]{0,62}$", u))])
+    error_message = "Name a lowercase PostgreSQL user for each of api, worker and cleanup."
+  }
+}
+
 variable "min_capacity" {
   description = "Minimum Aurora Serverless v2 capacity in ACUs."
   type        = number

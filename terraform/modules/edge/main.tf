@@ -7,7 +7,7 @@ data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
 
 locals {
-  region     = data.aws_region.current.name
+  region     = data.aws_region.current.region
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
 
@@ -112,7 +112,7 @@ resource "aws_route53_query_log" "this" {
 # renew it without anyone acting.
 module "acm" {
   source  = "terraform-aws-modules/acm/aws"
-  version = "5.2.0"
+  version = "6.3.0"
 
   domain_name                                 = var.domain_name
   zone_id                                     = local.zone_id

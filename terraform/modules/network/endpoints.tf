@@ -55,7 +55,7 @@ data "aws_iam_policy_document" "s3_endpoint" {
 
 module "vpc_endpoints" {
   source  = "terraform-aws-modules/vpc/aws//modules/vpc-endpoints"
-  version = "5.21.0"
+  version = "6.6.0"
 
   vpc_id                = module.vpc.vpc_id
   create_security_group = false

@@ -123,16 +123,28 @@ locals {
       evaluation_periods = 3
       threshold          = 2
     }
-    # The daily archive must run: no data means no invocation, which is the failure to catch.
-    "cleanup-not-run-24h" = {
-      description  = "${local.function_names["cleanup"]} has not been invoked for 24 h."
-      namespace    = "AWS/Lambda"
-      metric_name  = "Invocations"
-      dimensions   = { FunctionName = local.function_names["cleanup"] }
+    # The daily archive must run. Lambda's Invocations would also count the outbox runs (every
+    # 5 minutes, same function), so this watches the EMF metric only an archive run emits; no
+    # data means no archive run, which is the failure to catch.
+    "cleanup-archive-not-run-24h" = {
+      description  = "No archive run of ${local.function_names["cleanup"]} for 24 h (EMF ${var.metrics_namespace}/ArchiveRuns)."
+      namespace    = var.metrics_namespace
+      metric_name  = "ArchiveRuns"
+      dimensions   = local.emf_dimensions
       period       = 86400
       threshold    = 1
       comparison   = "LessThanThreshold"
       missing_data = "breaching"
+    }
+    # The outbox relay (every 5 minutes) reports the age of the oldest row still unpublished: one
+    # older than the limit is a message the worker has not had, and the relay cannot send it.
+    "outbox-oldest-age" = {
+      description = "An outbox row has been unpublished for more than ${var.outbox_age_alarm_minutes} min (EMF ${var.metrics_namespace}/OutboxOldestAgeSeconds)."
+      namespace   = var.metrics_namespace
+      metric_name = "OutboxOldestAgeSeconds"
+      dimensions  = local.emf_dimensions
+      statistic   = "Maximum"
+      threshold   = var.outbox_age_alarm_minutes * 60
     }
   }
 
@@ -185,6 +197,7 @@ resource "aws_cloudwatch_metric_alarm" "proxy_connections" {
     metric {
       namespace   = "AWS/RDS"
       metric_name = "DatabaseConnections"
+      period      = 300
       stat        = "Maximum"
       dimensions  = {
         ProxyName   = var.proxy_name
@@ -200,6 +213,7 @@ resource "aws_cloudwatch_metric_alarm" "proxy_connections" {
     metric {
       namespace   = "AWS/RDS"
       metric_name = "MaxDatabaseConnectionsAllowed"
+      period      = 300
       stat        = "Minimum"
       dimensions  = {
         ProxyName   = var.proxy_name

@@ -6,11 +6,14 @@ data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
 
 locals {
-  region     = data.aws_region.current.name
+  region     = data.aws_region.current.region
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
 
   function_names = { for k, _ in var.functions : k => "${var.name}-${k}" }
+  # The functions' own EMF metrics carry one dimension set, [Service] (functions/api, the same for
+  # cleanup): the alarms must name exactly that set, or CloudWatch finds no data.
+  emf_dimensions = { Service = var.service_name }
 }
 
 module "lambda_key" {

@@ -21,6 +21,27 @@ variable "functions" {
   }
 }
 
+variable "metrics_namespace" {
+  description = "CloudWatch namespace of the functions' EMF metrics (their METRICS_NAMESPACE setting)."
+  type        = string
+}
+
+variable "service_name" {
+  description = "Value of the Service dimension of the functions' EMF metrics (their SERVICE_NAME setting)."
+  type        = string
+}
+
+variable "outbox_age_alarm_minutes" {
+  description = "Age in minutes of the oldest unpublished outbox row (the relay's OutboxOldestAgeSeconds) above which the alarm fires."
+  type        = number
+  default     = 15
+
+  validation {
+    condition     = var.outbox_age_alarm_minutes >= 5
+    error_message = "The outbox age alarm must allow at least one relay run (5 minutes)."
+  }
+}
+
 variable "api_name" {
   description = "Name of the REST API made by serverless.yml (CloudWatch dimension ApiName)."
   type        = string

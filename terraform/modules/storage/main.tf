@@ -6,7 +6,7 @@ data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
 
 locals {
-  region     = data.aws_region.current.name
+  region     = data.aws_region.current.region
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
 
@@ -30,6 +30,7 @@ module "archive" {
 
   name                               = local.archive_bucket_name
   kms_key_arn                        = module.key.key_arn
+  access_logging_enabled             = true
   access_log_bucket                  = module.access_logs.name
   access_log_prefix                  = "${local.archive_bucket_name}/"
   glacier_transition_days            = var.glacier_transition_days
@@ -75,6 +76,7 @@ module "access_logs" {
 
   name                               = local.access_log_bucket_name
   kms_key_arn                        = null
+  access_logging_enabled             = false
   access_log_bucket                  = null
   expiration_days                    = var.access_log_expiration_days
   noncurrent_version_expiration_days = 7

@@ -102,9 +102,25 @@ export const auroraPerformanceInsights = {
   name: 'aurora_performance_insights', ids: ['RDS.35', 'CKV_AWS_353', 'CKV_AWS_354'],
   run: (ctx) => aurora(ctx).map((t) => {
     const p = [];
-    const prefix = isModule(t) && t.body.cluster_performance_insights_enabled !== undefined ? 'cluster_' : '';
-    p.push(mustBeTrue(t.get(`${prefix}performance_insights_enabled`), `${prefix}performance_insights_enabled`));
-    p.push(customerKeyProblem(t.get(`${prefix}performance_insights_kms_key_id`), `${prefix}performance_insights_kms_key_id`));
+    // rds-aurora 10 takes these per instance (instances.<k>.performance_insights_*), with
+    // cluster_performance_insights_* as the fallback for instances that do not say.
+    const perInstance = isModule(t) && t.body.performance_insights_enabled === undefined && t.body.instances !== undefined;
+    if (perInstance) {
+      const inst = clusterInstances(ctx, t);
+      if (inst.problem) return verdict(t, inst.problem);
+      const cluster = (n) => t.get(`cluster_${n}`);
+      inst.list.forEach((i, n) => {
+        const pick = (k) => (i.get(k) === undefined || i.get(k) === null ? cluster(k) : i.get(k));
+        p.push(mustBeTrue(pick('performance_insights_enabled'), `instance ${n} performance_insights_enabled`));
+        p.push(customerKeyProblem(pick('performance_insights_kms_key_id'), `instance ${n} performance_insights_kms_key_id`));
+        const m = i.get('auto_minor_version_upgrade');
+        if (m !== undefined && m !== true) p.push(`instance ${n} auto_minor_version_upgrade is ${show(m)}`);
+      });
+    } else {
+      const prefix = isModule(t) && t.body.cluster_performance_insights_enabled !== undefined ? 'cluster_' : '';
+      p.push(mustBeTrue(t.get(`${prefix}performance_insights_enabled`), `${prefix}performance_insights_enabled`));
+      p.push(customerKeyProblem(t.get(`${prefix}performance_insights_kms_key_id`), `${prefix}performance_insights_kms_key_id`));
+    }
     const minor = t.get('auto_minor_version_upgrade');
     if (minor !== undefined && minor !== true) p.push(`auto_minor_version_upgrade is ${show(minor)}`);
     return all(t, p);
@@ -126,6 +142,7 @@ export const auroraNotPublic = {
 function proxyAuth(t) {
   if (isModule(t)) {
     const v = t.get('auth');
+    if (v === undefined && t.get('default_auth_scheme') === 'IAM_AUTH') return { problem: 'auth is unset: the module then adds a SECRETS entry; pass auth = {} with IAM_AUTH' };
     if (!isObj(v)) return { problem: `auth is ${show(v)}` };
     return { list: Object.values(v).map((a) => (isObj(a) ? a : {})) };
   }
@@ -145,9 +162,13 @@ export const proxySettings = {
   name: 'proxy_settings', ids: ['RDS.43', 'IAC.11'],
   run: (ctx) => proxies(ctx).map((t) => {
     const p = [mustBeTrue(t.get('require_tls'), 'require_tls'), mustNotBeTrue(t.get('debug_logging'), 'debug_logging')];
+    // End-to-end IAM authentication (default_auth_scheme IAM_AUTH) needs no auth entry: every
+    // client logs in with an IAM token. Any auth entry given must still require IAM.
+    const scheme = t.get('default_auth_scheme');
     const auth = proxyAuth(t);
+    if (scheme !== undefined && scheme !== null && scheme !== 'IAM_AUTH' && scheme !== 'NONE') p.push(`default_auth_scheme is ${show(scheme)}`);
     if (auth.problem) p.push(auth.problem);
-    else if (!auth.list.length) p.push('no auth configured');
+    else if (!auth.list.length && scheme !== 'IAM_AUTH') p.push('no auth configured (and default_auth_scheme is not "IAM_AUTH")');
     else auth.list.forEach((a, i) => { if (a.iam_auth !== 'REQUIRED') p.push(`auth ${i} iam_auth is ${show(a.iam_auth)}, must be "REQUIRED"`); });
     const borrow = borrowTimeout(ctx, t);
     const timeouts = declaredTimeouts(ctx.tree, t.inst, FUNCTION_TIMEOUT);
@@ -163,8 +184,32 @@ export const proxySettings = {
   }),
 };
 
+/** The cluster parameters as [{ name, value }]: the module's cluster_parameter_group, or the group a cluster resource names. */
+function clusterParameters(ctx, t) {
+  if (isModule(t)) {
+    const g = t.get('cluster_parameter_group');
+    if (!isObj(g)) return { problem: `cluster_parameter_group is ${show(g)}: the cluster would run with a group this tree does not show` };
+    const list = g.parameters;
+    return Array.isArray(list) ? { list: list.map((x) => (isObj(x) ? x : {})) } : { problem: `cluster_parameter_group.parameters is ${show(list)}` };
+  }
+  const name = t.get('db_cluster_parameter_group_name');
+  const group = ctx.blocks('resource', 'aws_rds_cluster_parameter_group').find((g) => g.inst === t.inst && refersTo(name, `aws_rds_cluster_parameter_group.${g.block.name}`));
+  if (!group) return { problem: `db_cluster_parameter_group_name is ${show(name)}: not a parameter group of this tree` };
+  return { list: group.sub('parameter').map((x) => ({ name: group.value(x.name, x.__scope), value: group.value(x.value, x.__scope) })) };
+}
+
+export const auroraForceSsl = {
+  name: 'aurora_force_ssl', ids: ['IAC.DB_TLS'],
+  run: (ctx) => aurora(ctx).map((t) => {
+    const ps = clusterParameters(ctx, t);
+    if (ps.problem) return verdict(t, ps.problem);
+    const p = ps.list.find((x) => x.name === 'rds.force_ssl');
+    return verdict(t, p && String(p.value) === '1' ? null : `rds.force_ssl is ${show(p && p.value)}, must be 1 (no plain-text connection to the cluster)`);
+  }),
+};
+
 export default [
   auroraEncryption, auroraIamAuth, auroraDeletionProtection, auroraBackups, auroraLogExports,
   auroraMultiAz, auroraCopyTags, auroraMasterCredentials, auroraPerformanceInsights, auroraNotPublic,
-  proxySettings,
+  auroraForceSsl, proxySettings,
 ];

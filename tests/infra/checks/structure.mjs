@@ -10,6 +10,8 @@ import { registryName } from '../lib/context.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const MODULE_INPUTS_DIR = path.resolve(here, '../module-inputs');
+// Output names of the pinned releases (from each release's outputs.tf), for module.X.Y references.
+export const MODULE_OUTPUTS_DIR = path.resolve(here, '../module-outputs');
 
 const ok = (file, target) => ({ ok: true, file, target });
 const bad = (file, target, message) => ({ ok: false, file, target, message });
@@ -77,6 +79,13 @@ function unresolved(tree, mod, seg, allowedRoots) {
     // module.x[0].out and module.x["k"].out name the output after the index.
     const out = b !== undefined && /^(\d+|".*")$/.test(b) ? seg[3] : b;
     if (callee && out !== undefined && !callee.outputs.has(out)) return `module.${a}.${out}: ${path.basename(dir)} has no output ${out}`;
+    const reg = !dir && registryName(call.body.source);
+    if (reg && out !== undefined) {
+      const m = /^\s*=?\s*v?(\d+\.\d+\.\d+)\s*$/.exec(String(call.body.version || ''));
+      const outputs = m && registryList(MODULE_OUTPUTS_DIR, reg, m[1]);
+      if (!outputs) return `module.${a}.${out}: no output list for ${reg}@v${m ? m[1] : '?'} in module-outputs/`;
+      if (!outputs.has(out)) return `module.${a}.${out}: ${reg}@v${m[1]} has no output ${out}`;
+    }
     return null;
   }
   if (root === 'data') return hasBlock(mod.data, a, b) ? null : `data.${a}.${b} is not declared`;
@@ -157,11 +166,16 @@ export const tfReferences = {
   },
 };
 
-/** Input names of a registry module release, or null when there is no list. */
-export function registryInputs(name, version, dir = MODULE_INPUTS_DIR) {
+/** Names listed for a registry module release (one a line), or null when there is no list. */
+function registryList(dir, name, version) {
   const f = path.join(dir, `${name}@v${version}.txt`);
   if (!fs.existsSync(f)) return null;
   return new Set(fs.readFileSync(f, 'utf8').split('\n').map((s) => s.trim()).filter(Boolean));
+}
+
+/** Input names of a registry module release, or null when there is no list. */
+export function registryInputs(name, version, dir = MODULE_INPUTS_DIR) {
+  return registryList(dir, name, version);
 }
 
 function checkLocalCall(tree, mod, call) {

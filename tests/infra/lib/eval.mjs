@@ -8,7 +8,12 @@
 export class Unknown {
   // partial: a template with literal text around the unknown parts (an ARN
   // built from data sources), which can never be a bare "*".
-  constructor(text, why, partial = false) { this.text = text; this.why = why || 'not statically known'; this.partial = partial; }
+  // sym: for a template whose unknown parts are all references, its text with
+  // each reference written as ⟨path⟩ (an ARN built from data sources), so that
+  // a pattern can still be compared with names; null when a part is not a reference.
+  constructor(text, why, partial = false, sym = null) {
+    this.text = text; this.why = why || 'not statically known'; this.partial = partial; this.sym = sym;
+  }
   toString() { return `<unknown ${this.text}>`; }
 }
 
@@ -97,7 +102,9 @@ export function collectExpressions(raw, out) {
  * resolve(root, segments, scope) → value for var/local/module/… roots.
  */
 export class Evaluator {
-  constructor(asts, resolver) { this.asts = asts; this.resolver = resolver; }
+  // strict: a conditional on an unknown is unknown even when both sides agree
+  // (what Terraform does when it plans).
+  constructor(asts, resolver, { strict = false } = {}) { this.asts = asts; this.resolver = resolver; this.strict = strict; }
 
   /** Evaluate an hcl2json value (string, array, object) in inst. */
   value(raw, inst, scope = new Map(), depth = 0) {
@@ -117,14 +124,8 @@ export class Evaluator {
     const parts = splitTemplate(s);
     if (!parts) return new Unknown(s, 'template directive');
     if (parts.length === 1 && parts[0].expr !== undefined) return this.expr(parts[0].expr, inst, scope, depth);
-    let out = '';
     const partial = parts.some((p) => p.lit);
-    for (const p of parts) {
-      const v = p.lit !== undefined ? p.lit : this.expr(p.expr, inst, scope, depth);
-      if (!isKnown(v) || (v !== null && typeof v === 'object')) return new Unknown(s, 'template with unknown parts', partial);
-      out += v === null ? '' : String(v);
-    }
-    return out;
+    return template(parts.map((p) => (p.lit !== undefined ? p.lit : this.expr(p.expr, inst, scope, depth))), s, partial);
   }
 
   expr(text, inst, scope, depth) {
@@ -150,7 +151,11 @@ export class Evaluator {
       case 'function': return callFunction(meta.name, kids.map(ev), meta.value);
       case 'binaryOp': return binary(meta.operator, ev(kids[0]), ev(kids[1]), meta.value);
       case 'unaryOp': return unary(meta.operator, ev(kids[0]), meta.value);
-      case 'conditional': return conditional(ev(kids[0]), () => ev(kids[1]), () => ev(kids[2]), meta.value);
+      case 'conditional': {
+        const c = ev(kids[0]);
+        if (this.strict && typeof c !== 'boolean') return new Unknown(meta.value, 'conditional on an unknown value');
+        return conditional(c, () => ev(kids[1]), () => ev(kids[2]), meta.value);
+      }
       case 'for': return this.forExpr(n, buf, inst, scope, depth);
       case '': return kids.length ? ev(kids[kids.length - 1]) : new Unknown('?');
       default: return new Unknown(meta.value || n.type, `${n.type} expression`);
@@ -221,11 +226,25 @@ function literal(meta) {
 
 function template(vals, text, partial) {
   let out = '';
+  let sym = '';
+  let known = true;
   for (const v of vals) {
-    if (!isKnown(v) || (v !== null && typeof v === 'object')) return new Unknown(text, 'template with unknown parts', partial);
+    if (v instanceof Ref) { known = false; if (sym !== null) sym += `⟨${v.path}⟩`; continue; }
+    if (v instanceof Unknown) { known = false; sym = sym !== null && v.sym !== null ? sym + v.sym : null; continue; }
+    if (v !== null && typeof v === 'object') return new Unknown(text, 'template with unknown parts', partial);
     out += v === null ? '' : String(v);
+    if (sym !== null) sym += v === null ? '' : String(v);
   }
-  return out;
+  return known ? out : new Unknown(text, 'template with unknown parts', partial, sym);
+}
+
+/** The text of a value with references as ⟨path⟩ (see Unknown.sym), or null. */
+export function symbolic(v) {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (v instanceof Ref) return `⟨${v.path}⟩`;
+  if (v instanceof Unknown) return v.sym;
+  return null;
 }
 
 export function segmentKey(seg) {

@@ -102,7 +102,7 @@ function buildInstances(tree) {
   }
   tree.instances = [];
   const make = (mod, parent, call, label, seen) => {
-    const inst = { mod, parent, call, label, children: new Map(), varMemo: new Map(), localMemo: new Map(), outMemo: new Map() };
+    const inst = { mod, parent, call, label, children: new Map() };
     tree.instances.push(inst);
     for (const c of mod.modules.values()) {
       const d = calleeDir(mod, c);
@@ -115,6 +115,17 @@ function buildInstances(tree) {
     if (!called.has(mod.dir)) make(mod, null, null, path.relative(tree.root, mod.dir) || '.', new Set([mod.dir]));
   }
   tree.eval = new Evaluator(tree.asts, (root, trav, inst, text) => resolve(tree, root, trav, inst, text));
+  // What `terraform plan` knows: the same, except that attributes of resources are known only
+  // when configured from known values (ids, ARNs and other computed attributes come after apply),
+  // and a condition on an unknown is unknown.
+  tree.planEval = new Evaluator(tree.asts, (root, trav, inst, text) => resolvePlan(tree, root, trav, inst, text), { strict: true });
+}
+
+/** Memo maps of an instance for one evaluator (settings and plan-time values differ). */
+function memos(inst, ev) {
+  if (!inst.memos) inst.memos = new Map();
+  if (!inst.memos.has(ev)) inst.memos.set(ev, { vars: new Map(), locals: new Map(), outs: new Map() });
+  return inst.memos.get(ev);
 }
 
 function memo(map, key, compute) {
@@ -130,11 +141,11 @@ function memo(map, key, compute) {
 const IN_PROGRESS = Symbol('in progress');
 
 /** The value of var.name in inst. */
-export function varValue(tree, inst, name) {
-  return memo(inst.varMemo, name, () => {
+export function varValue(tree, inst, name, ev = tree.eval) {
+  return memo(memos(inst, ev).vars, name, () => {
     const decl = inst.mod.variables.get(name);
     if (!decl) return new Unknown(`var.${name}`, 'undeclared variable');
-    return coerce(rawVarValue(tree, inst, name, decl), decl.body.type);
+    return coerce(rawVarValue(tree, inst, name, decl, ev), decl.body.type);
   });
 }
 
@@ -145,27 +156,28 @@ function coerce(v, type) {
   return v;
 }
 
-function rawVarValue(tree, inst, name, decl) {
+function rawVarValue(tree, inst, name, decl, ev) {
   if (inst.call && Object.prototype.hasOwnProperty.call(inst.call.body, name)) {
-    return tree.eval.value(inst.call.body[name], inst.parent);
+    return ev.value(inst.call.body[name], inst.parent);
   }
   const tfv = !inst.parent && inst.mod.tfvars && inst.mod.tfvars.values;
-  if (tfv && Object.prototype.hasOwnProperty.call(tfv, name)) return tree.eval.value(tfv[name], inst);
-  if (Object.prototype.hasOwnProperty.call(decl.body, 'default')) return tree.eval.value(decl.body.default, inst);
+  if (tfv && Object.prototype.hasOwnProperty.call(tfv, name)) return ev.value(tfv[name], inst);
+  if (Object.prototype.hasOwnProperty.call(decl.body, 'default')) return ev.value(decl.body.default, inst);
   return new Unknown(`var.${name}`, 'variable without value or default');
 }
 
-export function localValue(tree, inst, name) {
-  return memo(inst.localMemo, name, () => {
+export function localValue(tree, inst, name, ev = tree.eval) {
+  return memo(memos(inst, ev).locals, name, () => {
     const l = inst.mod.locals.get(name);
-    return l ? tree.eval.value(l.raw, inst) : new Unknown(`local.${name}`, 'undeclared local');
+    return l ? ev.value(l.raw, inst) : new Unknown(`local.${name}`, 'undeclared local');
   });
 }
 
-function resolve(tree, root, trav, inst, text) {
+/** var., local. and project module outputs, evaluated with ev; undefined for other roots. */
+function resolveDeclared(tree, ev, root, trav, inst) {
   const rest = (n) => trav.slice(n);
-  if (root === 'var' && trav[1]) return applySegments(varValue(tree, inst, trav[1].segment), rest(2));
-  if (root === 'local' && trav[1]) return applySegments(localValue(tree, inst, trav[1].segment), rest(2));
+  if (root === 'var' && trav[1]) return applySegments(varValue(tree, inst, trav[1].segment, ev), rest(2));
+  if (root === 'local' && trav[1]) return applySegments(localValue(tree, inst, trav[1].segment, ev), rest(2));
   if (root === 'module' && trav[1]) {
     // module.x[0].out / module.x["k"].out: a counted or for_each module is
     // instantiated once here, so its index selects that one instance.
@@ -173,12 +185,53 @@ function resolve(tree, root, trav, inst, text) {
     const child = inst.children.get(trav[1].segment);
     const out = child && trav[at] && child.mod.outputs.get(trav[at].segment);
     if (out) {
-      const v = memo(child.outMemo, out.name, () => tree.eval.value(out.body.value, child));
+      const v = memo(memos(child, ev).outs, out.name, () => ev.value(out.body.value, child));
       return applySegments(v, rest(at + 1));
     }
   }
+  return undefined;
+}
+
+function resolve(tree, root, trav, inst, text) {
+  const v = resolveDeclared(tree, tree.eval, root, trav, inst);
+  if (v !== undefined) return v;
   if (['each', 'count', 'self', 'path', 'terraform'].includes(root)) return new Unknown(text);
   return new Ref(trav.map(segmentKey).join('.'), inst);
+}
+
+export const AFTER_APPLY = 'known only after apply';
+
+function resolvePlan(tree, root, trav, inst, text) {
+  const ev = tree.planEval;
+  const v = resolveDeclared(tree, ev, root, trav, inst);
+  if (v !== undefined) return v;
+  if (root === 'module') return new Unknown(text, `${AFTER_APPLY} (output of a registry module)`);
+  if (['each', 'count', 'self', 'path', 'terraform'].includes(root)) return new Unknown(text);
+  if (root === 'data') {
+    // Read during plan when its own arguments are known.
+    const d = trav[2] && inst.mod.data.find((b) => b.type === trav[1].segment && b.name === trav[2].segment);
+    if (d && !containsAfterApply(ev.value(d.body, inst))) return new Ref(trav.map(segmentKey).join('.'), inst);
+    return new Unknown(text, `${AFTER_APPLY} (data source reading unknown arguments)`);
+  }
+  // A resource attribute: known at plan only when it is an argument set from known values.
+  const r = trav[1] && inst.mod.resources.find((b) => b.type === root && b.name === trav[1].segment);
+  let at = 2;
+  if (trav[at] && trav[at].type === 'indexTraversal') at += 1;
+  const arg = r && trav[at] && trav[at].segment;
+  if (arg && arg !== 'id' && Object.prototype.hasOwnProperty.call(r.body, arg) && r.body.count === undefined && r.body.for_each === undefined) {
+    return applySegments(ev.value(r.body[arg], inst), trav.slice(at + 1));
+  }
+  return new Unknown(text, AFTER_APPLY);
+}
+
+/** True when v holds a value that only apply can know. */
+export function containsAfterApply(v, depth = 0) {
+  if (depth > 64) return true;
+  // Any unknown counts: whatever its cause, plan cannot read the data source with it.
+  if (v instanceof Unknown) return true;
+  if (Array.isArray(v)) return v.some((x) => containsAfterApply(x, depth + 1));
+  if (v && typeof v === 'object' && !(v instanceof Ref)) return Object.values(v).some((x) => containsAfterApply(x, depth + 1));
+  return false;
 }
 
 /** Evaluate an attribute of a block body in an instance (undefined if absent). */

@@ -19,7 +19,12 @@ const TERRAFORM = path.resolve(here, '../../../terraform');
 const MUTATIONS = [
   ['modules/database/main.tf', /require_tls(\s*)=\s*true/, 'require_tls$1= false', 'proxy_settings', 'module.'],
   ['modules/database/main.tf', /storage_encrypted(\s*)=\s*true/, 'storage_encrypted$1= false', 'aurora_encryption', 'module.'],
-  ['modules/database/main.tf', /iam_auth(\s*)=\s*"REQUIRED"/, 'iam_auth$1= "DISABLED"', 'proxy_settings', 'module.'],
+  ['modules/database/main.tf', /default_auth_scheme(\s*)=\s*"IAM_AUTH"/, 'default_auth_scheme$1= "NONE"', 'proxy_settings', 'module.'],
+  // Errors 1-4 of issue 13, put back.
+  ['modules/observability/alarms.tf', /\n\s*period\s*=\s*300\n(\s*stat\s*=\s*"Maximum")/, '\n$1', 'tf_schema', 'aws_cloudwatch_metric_alarm.proxy_connections'],
+  ['modules/bucket/main.tf', /count = var\.access_logging_enabled \? 1 : 0/, 'count = var.access_log_bucket == null ? 0 : 1', 'tf_plan_known', 'aws_s3_bucket_logging.this'],
+  ['modules/ci/deploy_policy.tf', /resources = local\.function_role_arns\n(\s*\}\n\n\s*statement \{\n\s*sid\s*=\s*"PassFunctionRolesToLambda")/, 'resources = ["arn:${local.partition}:iam::${local.account_id}:role/${var.name}-*"]\n$1', 'iam_no_role_escalation', 'aws_iam_role.this'],
+  ['modules/ci/security_services.tf', /\n\s*depends_on = \[module\.security_logs\]\n/, '\n', 'delivery_after_bucket_policy', 'aws_cloudtrail.this'],
   ['modules/messaging/main.tf', /visibility_timeout_seconds(\s*)=\s*6 \* var\.worker_timeout_seconds/, 'visibility_timeout_seconds$1= 2 * var.worker_timeout_seconds', 'sqs_visibility', 'aws_sqs_queue.'],
   ['modules/network/main.tf', /enable_flow_log(\s*)=\s*true/, 'enable_flow_log$1= false', 'vpc_flow_logs', 'module.vpc'],
   ['modules/network/main.tf', /manage_default_security_group(\s*)=\s*true/, 'manage_default_security_group$1= false', 'vpc_default_sg_closed', 'module.vpc'],

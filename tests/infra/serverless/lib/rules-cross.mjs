@@ -124,4 +124,19 @@ export default [
         .map(([id, g]) => `${id}: ${props(g).LogGroupName} is not among ${ctx.tf.keyLogGroups.join(', ')}`);
     },
   },
+  {
+    id: 'X8', refs: 'cross-tool: EMF alarms',
+    title: "functions emit EMF metrics under the namespace and Service dimension Terraform's alarms watch",
+    check(t, ctx) {
+      const fns = resourcesOfType(t, 'AWS::Lambda::Function');
+      if (!fns.length) return ['no function'];
+      const out = [];
+      for (const [id, f] of fns) {
+        const env = (props(f).Environment || {}).Variables || {};
+        if (env.METRICS_NAMESPACE !== ctx.tf.metricsNamespace) out.push(`${id}: METRICS_NAMESPACE is ${JSON.stringify(env.METRICS_NAMESPACE)}, Terraform's alarms watch ${ctx.tf.metricsNamespace}`);
+        if (env.SERVICE_NAME !== ctx.tf.service) out.push(`${id}: SERVICE_NAME is ${JSON.stringify(env.SERVICE_NAME)}, Terraform's alarms watch Service=${ctx.tf.service}`);
+      }
+      return out;
+    },
+  },
 ];

@@ -44,8 +44,15 @@ export async function readTerraform(root) {
   // "arn:...:log-group:/aws/api-gateway/${var.name}*" -> "/aws/api-gateway/${var.name}*"
   const keyLogGroups = (lambdaKey.log_group_arns || []).map((a) => String(a).split(':log-group:')[1]).filter(Boolean);
   if (keyLogGroups.length === 0) throw new Error('terraform/modules/observability/main.tf: lambda_key has no log_group_arns');
+  // The alarms on the functions' own EMF metrics name this namespace and Service dimension.
+  const locals = Object.assign({}, ...(main.locals || []));
+  for (const k of ['service', 'metrics_namespace']) {
+    if (typeof locals[k] !== 'string' || locals[k].includes('${')) throw new Error(`terraform/main.tf: no literal local.${k}`);
+  }
   return {
     regions,
+    service: locals.service,
+    metricsNamespace: locals.metrics_namespace,
     keyLogGroups,
     proxyBorrowTimeoutS: variableDefault(vars, 'proxy_borrow_timeout_seconds', 'terraform/variables.tf'),
     workerTimeoutS: variableDefault(vars, 'worker_timeout_seconds', 'terraform/variables.tf'),
