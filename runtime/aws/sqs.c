@@ -7,10 +7,7 @@
 #include "aws_http.h"
 #include "aws_internal.h"
 #include "lr/sqs.h"
-
-struct lr_sqs_client {
-  lr_aws_http http;
-};
+#include "sqs_internal.h"
 
 lr_aws_status lr_sqs_client_create(lr_sqs_client **out, const lr_aws_client_config *cfg,
                                    char err[LR_AWS_ERR_LEN]) {
