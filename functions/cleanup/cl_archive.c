@@ -18,6 +18,8 @@
 #define CL_PURGE_ROWS 10000
 #define CL_ID_TEXT 40
 #define CL_TS_TEXT 40
+/* {id,...} and {"ts",...} of a batch: 50,000 rows of at most ~40 bytes */
+#define CL_ARRAY_MAX (4u * 1024u * 1024u)
 
 typedef struct cl_batch {
   PGresult *rows;
@@ -37,8 +39,8 @@ static void batch_init(cl_batch *b) {
   memset(b, 0, sizeof *b);
   lr_buf_init(&b->object, LR_S3_MAX_PUT_BYTES);
   lr_buf_init(&b->key, LR_S3_MAX_KEY);
-  lr_buf_init(&b->ids, 0);
-  lr_buf_init(&b->stamps, 0);
+  lr_buf_init(&b->ids, CL_ARRAY_MAX);
+  lr_buf_init(&b->stamps, CL_ARRAY_MAX);
 }
 
 static void batch_free(cl_batch *b) {

@@ -49,7 +49,7 @@ static int claim(cl_app *a, int64_t deadline_ms, const cl_claim *cur, PGresult *
 static int mark(cl_app *a, const char *sql, PGresult *rows, const lr_sqs_batch_result *r, int want,
                 long long *count, char *err) {
   lr_buf ids;
-  lr_buf_init(&ids, 0);
+  lr_buf_init(&ids, 1024); /* ten uuids */
   int ok = lr_buf_add(&ids, "{", 1) == LR_BUF_OK, n = 0;
   for (int i = 0; ok && i < PQntuples(rows); i++)
     if ((r[i].sent != 0) == want) ok = lr_buf_addf(&ids, "%s%s", n++ ? "," : "", PQgetvalue(rows, i, 0)) == LR_BUF_OK;
