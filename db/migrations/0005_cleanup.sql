@@ -12,6 +12,10 @@ CREATE INDEX orders_terminal_updated_idx ON orders (updated_at, id)
 -- then sends without holding any row lock; an expired lease (a relay that
 -- died mid-send) makes the row claimable again.
 ALTER TABLE outbox ADD COLUMN claimed_until timestamptz;
+-- The relay's claim walks unpublished rows in (created_at, id) order from a
+-- cursor; outbox_unpublished_idx (created_at only) made it sort every
+-- unpublished row for each claim of ten.
+CREATE INDEX outbox_relay_idx ON outbox (created_at, id) WHERE published_at IS NULL;
 -- The X-Ray trace header of the request that made the row, when its writer
 -- records it: the relay sends it as AWSTraceHeader.
 ALTER TABLE outbox ADD COLUMN trace_header text
