@@ -41,7 +41,7 @@ static int claim(cl_app *a, int64_t deadline_ms, const cl_claim *cur, PGresult *
    * on other rows while these stay leased; they come back when it expires. */
   if (db_exec(a->app->db, DB_NOT_IDEMPOTENT, CL_SQL_OUTBOX_CLAIM, 6, params, rows, dberr) != DB_OK)
     return fail(err, "claiming rows", dberr);
-  if (PQnfields(*rows) != 4) return fail(err, "claiming rows", "unexpected columns");
+  if (PQnfields(*rows) != 4 || PQntuples(*rows) > LR_SQS_BATCH_MAX) return fail(err, "claiming rows", "unexpected result shape");
   return 0;
 }
 
@@ -69,10 +69,10 @@ static int mark(cl_app *a, const char *sql, PGresult *rows, const lr_sqs_batch_r
 /* Sends the claimed rows; -1 when the request failed as a whole. */
 static int send_rows(cl_app *a, int64_t deadline_ms, PGresult *rows, lr_sqs_batch_result *r, char *err) {
   lr_sqs_batch_entry e[LR_SQS_BATCH_MAX];
-  char ids[LR_SQS_BATCH_MAX][8];
-  int n = PQntuples(rows);
+  char ids[LR_SQS_BATCH_MAX][4];
+  int n = PQntuples(rows) < LR_SQS_BATCH_MAX ? PQntuples(rows) : LR_SQS_BATCH_MAX; /* checked by claim() */
   for (int i = 0; i < n; i++) {
-    snprintf(ids[i], sizeof ids[i], "m%d", i);
+    snprintf(ids[i], sizeof ids[i], "m%c", '0' + i); /* m0..m9 */
     e[i] = (lr_sqs_batch_entry){ids[i], PQgetvalue(rows, i, 1), (size_t)PQgetlength(rows, i, 1),
                                 PQgetisnull(rows, i, 2) ? NULL : PQgetvalue(rows, i, 2)};
   }
