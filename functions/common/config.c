@@ -67,6 +67,16 @@ static const cfg_rule cfg_rules[] = {
      0, 0, "a printable key prefix without a leading '/' or '..'", 0},
     {"ORDER_RETENTION_DAYS", CFG_NEED_ARCHIVE, 0, INT(order_retention_days), "90", NULL, 1, 3650,
      "an integer number of days 1..3650", 0},
+    /* one object per batch: bounds the memory a batch takes (rows + gzip) */
+    {"ARCHIVE_BATCH_ROWS", CFG_NEED_ARCHIVE, 0, INT(archive_batch_rows), "5000", NULL, 1, 50000,
+     "an integer number of orders 1..50000", 0},
+    {"ARCHIVE_KMS_KEY_ID", CFG_NEED_ARCHIVE, 0, TEXT(archive_kms_key_id), NULL,
+     cfg__check_printable, 0, 0, "a KMS key id, alias or ARN", 0},
+    /* the api marks a sent row on its next create: younger rows are usually sent */
+    {"OUTBOX_GRACE_SECONDS", CFG_NEED_QUEUE, 0, INT(outbox_grace_seconds), "300", NULL, 0, 86400,
+     "an integer number of seconds 0..86400", 0},
+    {"OUTBOX_MAX_ATTEMPTS", CFG_NEED_QUEUE, 0, INT(outbox_max_attempts), "10", NULL, 1, 1000,
+     "an integer 1..1000", 0},
     {"IDEMPOTENCY_TTL_HOURS", 0, 0, INT(idempotency_ttl_hours), "24", NULL, 1, 720,
      "an integer number of hours 1..720", 0},
     {"METRICS_NAMESPACE", 0, 0, TEXT(metrics_namespace), "Orders", cfg__check_printable, 0, 0,

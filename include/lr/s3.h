@@ -19,6 +19,16 @@
 
 typedef struct lr_s3_client lr_s3_client;
 
+typedef enum lr_s3_checksum {
+  LR_S3_CHECKSUM_NONE = 0,
+  LR_S3_CHECKSUM_SHA256 = 1 /* x-amz-checksum-sha256: S3 refuses a body that does not match */
+} lr_s3_checksum;
+
+typedef enum lr_s3_sse {
+  LR_S3_SSE_DEFAULT = 0, /* no header: the bucket's default encryption */
+  LR_S3_SSE_KMS = 1      /* x-amz-server-side-encryption: aws:kms (+ the key id when set) */
+} lr_s3_sse;
+
 typedef struct lr_s3_put {
   const char *bucket;            /* 3-63 of [a-z0-9.-] */
   const char *key;               /* 1..LR_S3_MAX_KEY bytes, no control characters */
@@ -26,6 +36,9 @@ typedef struct lr_s3_put {
   size_t body_len;               /* 0..LR_S3_MAX_PUT_BYTES */
   const char *content_type;      /* NULL: application/octet-stream */
   const char *content_encoding;  /* NULL or "": none; e.g. "gzip" */
+  lr_s3_checksum checksum;
+  lr_s3_sse sse;
+  const char *kms_key_id;        /* with LR_S3_SSE_KMS: NULL or "": the account's aws/s3 key */
 } lr_s3_put;
 
 /* Creates a client; *out is freed with lr_s3_client_free. Nothing to free on

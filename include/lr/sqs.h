@@ -55,4 +55,33 @@ lr_aws_status lr_sqs_receive(lr_sqs_client *c, const char *queue_url, int max_me
 lr_aws_status lr_sqs_delete_batch(lr_sqs_client *c, const char *queue_url, const char *const *receipt_handles,
                                   size_t n, int64_t deadline_ms, size_t *failed, char err[LR_AWS_ERR_LEN]);
 
+/* ---- SendMessageBatch (runtime/aws/sqs_batch.c) ---- */
+
+#define LR_SQS_BATCH_MAX 10           /* SQS's limit of entries per batch */
+#define LR_SQS_BATCH_ID_LEN 81        /* 1..80 of [A-Za-z0-9_-] */
+#define LR_SQS_BATCH_CODE_LEN 64
+
+typedef struct lr_sqs_batch_entry {
+  const char *id;           /* unique in the batch, 1..80 of [A-Za-z0-9_-] */
+  const char *body;         /* valid UTF-8, 1..LR_SQS_MAX_BODY bytes */
+  size_t body_len;
+  const char *trace_header; /* NULL or "": none; else sent as AWSTraceHeader */
+} lr_sqs_batch_entry;
+
+typedef struct lr_sqs_batch_result {
+  int sent;                           /* 1: listed as Successful */
+  char code[LR_SQS_BATCH_CODE_LEN];   /* the failure's Code ("" when sent) */
+} lr_sqs_batch_result;
+
+/* Sends 1..LR_SQS_BATCH_MAX messages in one SendMessageBatch (their bodies
+ * together at most LR_SQS_MAX_BODY bytes). The whole request is retried like
+ * SendMessage (throttling, 5xx, transport) within deadline_ms; an entry SQS
+ * refuses is reported in results[i] (sent 0 + its code) with LR_AWS_OK, and
+ * an entry the answer does not mention counts as not sent. results has n
+ * elements. A retried request may deliver a message twice. */
+lr_aws_status lr_sqs_send_message_batch(lr_sqs_client *c, const char *queue_url,
+                                        const lr_sqs_batch_entry *entries, size_t n,
+                                        int64_t deadline_ms, lr_sqs_batch_result *results,
+                                        char err[LR_AWS_ERR_LEN]);
+
 #endif

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "aws_http.h"
 #include "aws_internal.h"
 #include "lr/s3.h"
@@ -62,9 +64,41 @@ static lr_aws_status put_check(const lr_s3_put *p, char *err) {
   if ((!p->body && p->body_len) || p->body_len > LR_S3_MAX_PUT_BYTES)
     return lr_aws__fail(err, LR_AWS_BAD_ARGUMENT, "the body must be at most %u bytes", LR_S3_MAX_PUT_BYTES);
   if ((p->content_type && !header_value_ok(p->content_type)) ||
-      (p->content_encoding && !header_value_ok(p->content_encoding)))
-    return lr_aws__fail(err, LR_AWS_BAD_ARGUMENT, "Content-Type or Content-Encoding is too long or holds control characters");
+      (p->content_encoding && !header_value_ok(p->content_encoding)) ||
+      (p->kms_key_id && !header_value_ok(p->kms_key_id)))
+    return lr_aws__fail(err, LR_AWS_BAD_ARGUMENT, "Content-Type, Content-Encoding or the KMS key id is too long or holds control characters");
   return LR_AWS_OK;
+}
+
+/* The SHA-256 as S3's checksum header wants it: base64 of the 32 bytes (the
+ * signing hash is their hex). */
+static void checksum_b64(const char hex[LR_SIGV4_HEX_LEN + 1], char out[64]) {
+  unsigned char raw[32];
+  for (size_t i = 0; i < sizeof raw; i++) {
+    unsigned hi = (unsigned)(hex[2 * i] <= '9' ? hex[2 * i] - '0' : hex[2 * i] - 'a' + 10);
+    unsigned lo = (unsigned)(hex[2 * i + 1] <= '9' ? hex[2 * i + 1] - '0' : hex[2 * i + 1] - 'a' + 10);
+    raw[i] = (unsigned char)(hi << 4 | lo);
+  }
+  EVP_EncodeBlock((unsigned char *)out, raw, (int)sizeof raw);
+}
+
+/* The headers of one PutObject besides Host; returns how many. */
+static size_t put_headers(const lr_s3_put *put, const char *hash, char checksum[64], lr_sigv4_pair h[6]) {
+  size_t n = 0;
+  h[n++] = (lr_sigv4_pair){"Content-Type", put->content_type ? put->content_type : "application/octet-stream", 0};
+  h[n++] = (lr_sigv4_pair){"x-amz-content-sha256", hash, 0};
+  if (put->content_encoding && *put->content_encoding)
+    h[n++] = (lr_sigv4_pair){"Content-Encoding", put->content_encoding, 0};
+  if (put->checksum == LR_S3_CHECKSUM_SHA256) {
+    checksum_b64(hash, checksum);
+    h[n++] = (lr_sigv4_pair){"x-amz-checksum-sha256", checksum, 0};
+  }
+  if (put->sse == LR_S3_SSE_KMS) {
+    h[n++] = (lr_sigv4_pair){"x-amz-server-side-encryption", "aws:kms", 0};
+    if (put->kms_key_id && *put->kms_key_id)
+      h[n++] = (lr_sigv4_pair){"x-amz-server-side-encryption-aws-kms-key-id", put->kms_key_id, 0};
+  }
+  return n;
 }
 
 lr_aws_status lr_s3__location(const lr_aws_endpoint *ep, const char *bucket, const char *key,
@@ -97,10 +131,9 @@ lr_aws_status lr_s3_put_object(lr_s3_client *c, const lr_s3_put *put, int64_t de
     lr_buf_free(&path);
     return lr_aws__fail(err, LR_AWS_BAD_ARGUMENT, "the object URL is too long");
   }
-  lr_sigv4_pair headers[3] = {{"Content-Type", put->content_type ? put->content_type : "application/octet-stream", 0},
-                              {"x-amz-content-sha256", hash, 0},
-                              {"Content-Encoding", put->content_encoding, 0}};
-  size_t nh = put->content_encoding && *put->content_encoding ? 3 : 2;
+  char checksum[64];
+  lr_sigv4_pair headers[6];
+  size_t nh = put_headers(put, hash, checksum, headers);
   lr_aws_http_req req = {.method = "PUT", .authority = authority, .path = lr_buf_str(&path),
                          .headers = headers, .header_count = nh, .body = put->body,
                          .body_len = put->body_len, .payload_hash = hash};

@@ -1,0 +1,92 @@
+#ifndef CL_H
+#define CL_H
+/* The cleanup function: the daily archive of old terminal orders to S3 and
+ * the outbox relay. The lr_handler is cleanup_handler (cl_handler.c); the
+ * pieces below are its parts, public for the tests and the benchmark. */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/app.h"
+#include "lr/buf.h"
+#include "lr/runtime.h"
+#include "lr/s3.h"
+#include "lr/sqs.h"
+
+#define CL_ERR_LEN 256
+#define CL_FAULT_EVENT "Cleanup.BadEvent"
+#define CL_FAULT_ARCHIVE "Cleanup.ArchiveFailed"
+#define CL_FAULT_OUTBOX "Cleanup.OutboxFailed"
+
+typedef enum cl_task { CL_TASK_ARCHIVE = 1, CL_TASK_OUTBOX = 2 } cl_task;
+
+/* {"task":"archive"}, {"task":"outbox"}, or a bare EventBridge Scheduled
+ * Event (archive). Anything else: -1 with err naming the accepted tasks. */
+int cl_task_parse(const char *event, size_t len, cl_task *out, char err[CL_ERR_LEN]);
+
+/* PREFIX/dt=YYYY-MM-DD/FIRST_LAST.jsonl.gz, dt the UTC date of the batch's
+ * first updated_at (an RFC 3339 instant), FIRST/LAST its first and last
+ * order ids: the same rows give the same key. A prefix without a trailing '/'
+ * gets one. Appends to out; -1 on a malformed input or a full buffer. */
+int cl_archive_key(const char *prefix, const char *first_updated_at, const char *first_id,
+                   const char *last_id, lr_buf *out);
+
+/* gzip (RFC 1952) written as the input comes: deterministic output (no name,
+ * mtime 0), so the same lines give the same bytes. */
+typedef struct cl_gzip cl_gzip;
+/* level 1..9. *out freed with cl_gzip_free; NULL on failure. out grows in dst. */
+cl_gzip *cl_gzip_create(int level, lr_buf *dst);
+int cl_gzip_write(cl_gzip *z, const void *p, size_t n);
+/* Ends the stream (trailer written into dst). */
+int cl_gzip_finish(cl_gzip *z);
+void cl_gzip_free(cl_gzip *z);
+
+typedef struct cl_archive_summary {
+  long long archived, objects, bytes, keys_purged;
+  int complete;
+} cl_archive_summary;
+
+typedef struct cl_outbox_summary {
+  long long sent, failed, given_up, oldest_age_seconds;
+  int complete;
+} cl_outbox_summary;
+
+/* The answers: {"task":"archive","archived":…,"objects":…,"bytes":…,
+ * "keys_purged":…,"complete":true|false} and {"task":"outbox","sent":…,
+ * "failed":…,"given_up":…,"oldest_age_seconds":…,"complete":…}. */
+int cl_archive_summary_json(const cl_archive_summary *s, lr_buf *out);
+int cl_outbox_summary_json(const cl_outbox_summary *s, lr_buf *out);
+
+/* Test seams: called between PutObject and the DELETE (after_put) and between
+ * the claim and SendMessageBatch (before_send). NULL: nothing. */
+typedef struct cl_hooks {
+  void (*after_put)(void *arg, const char *key);
+  void (*before_send)(void *arg, size_t n);
+  void *arg;
+} cl_hooks;
+
+typedef struct cl_app {
+  app_ctx *app;
+  lr_s3_client *s3;
+  lr_sqs_client *sqs;
+  cl_hooks hooks;
+} cl_app;
+
+/* Builds the app (config with CFG_NEED_DB | QUEUE | ARCHIVE, session, S3 and
+ * SQS clients). hooks may be NULL. Freed with cl_app_free; on failure *out is
+ * NULL and fault is filled. */
+int cl_app_create(const app_options *opt, const cl_hooks *hooks, const lr_logger *log,
+                  cl_app **out, lr_fault *fault);
+void cl_app_free(cl_app *a);
+
+/* One invocation: the task from the event, run within ctx->deadline_ms. */
+int cl_invoke(cl_app *a, const lr_context *ctx, const char *event, size_t len, lr_buf *response,
+              lr_fault *fault);
+
+/* The tasks (cl_archive.c, cl_relay.c): deadline_ms is when they must stop
+ * (the invocation's deadline minus the time to answer). */
+int cl_archive_run(cl_app *a, const lr_context *ctx, int64_t deadline_ms, cl_archive_summary *sum,
+                   char err[CL_ERR_LEN]);
+int cl_relay_run(cl_app *a, const lr_context *ctx, int64_t deadline_ms, cl_outbox_summary *sum,
+                 char err[CL_ERR_LEN]);
+
+#endif

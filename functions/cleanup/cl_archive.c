@@ -1,0 +1,178 @@
+/* The archive: batches of old terminal orders to S3 as gzip JSON Lines, each
+ * deleted only once S3 has confirmed its object; then expired idempotency
+ * keys. Stops when the next batch might not finish before the deadline. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cl.h"
+#include "cl_sql.h"
+#include "lr/clock.h"
+
+/* A batch is started only with at least this long left, and twice the last
+ * batch's duration: the DELETE must not be cut off after the PUT. */
+#define CL_BATCH_MIN_MS 1000
+/* gzip -6 costs ~3x -1 for ~20 % smaller objects; the archive is written
+ * once and read rarely, and -1 keeps the job near the floor's throughput. */
+#define CL_GZIP_LEVEL 1
+#define CL_PURGE_ROWS 10000
+#define CL_ID_TEXT 40
+#define CL_TS_TEXT 40
+/* {id,...} and {"ts",...} of a batch: 50,000 rows of at most ~40 bytes */
+#define CL_ARRAY_MAX (4u * 1024u * 1024u)
+
+typedef struct cl_batch {
+  PGresult *rows;
+  int n;
+  lr_buf object;   /* the gzip bytes */
+  lr_buf key;
+  lr_buf ids;      /* {id,...} for the DELETE */
+  lr_buf stamps;   /* {"ts",...} */
+} cl_batch;
+
+typedef struct cl_cursor {
+  char updated_at[CL_TS_TEXT];
+  char id[CL_ID_TEXT];
+} cl_cursor;
+
+static void batch_init(cl_batch *b) {
+  memset(b, 0, sizeof *b);
+  lr_buf_init(&b->object, LR_S3_MAX_PUT_BYTES);
+  lr_buf_init(&b->key, LR_S3_MAX_KEY);
+  lr_buf_init(&b->ids, CL_ARRAY_MAX);
+  lr_buf_init(&b->stamps, CL_ARRAY_MAX);
+}
+
+static void batch_free(cl_batch *b) {
+  PQclear(b->rows);
+  b->rows = NULL;
+  lr_buf_free(&b->object);
+  lr_buf_free(&b->key);
+  lr_buf_free(&b->ids);
+  lr_buf_free(&b->stamps);
+}
+
+static int fail(char *err, const char *what, const char *cause) {
+  snprintf(err, CL_ERR_LEN, "archive: %s: %s", what, cause);
+  return -1;
+}
+
+static int batch_select(cl_app *a, const cl_cursor *cur, cl_batch *b, char *err) {
+  char days[16], limit[16], dberr[DB_ERR_LEN] = "";
+  snprintf(days, sizeof days, "%d", a->app->cfg.order_retention_days);
+  snprintf(limit, sizeof limit, "%d", a->app->cfg.archive_batch_rows);
+  const char *params[] = {days, cur->updated_at[0] ? cur->updated_at : NULL,
+                          cur->id[0] ? cur->id : NULL, limit};
+  db_status st = db_exec(a->app->db, DB_IDEMPOTENT, CL_SQL_ARCHIVE_BATCH, 4, params, &b->rows, dberr);
+  if (st != DB_OK) return fail(err, "selecting a batch", dberr);
+  if (PQnfields(b->rows) != 3) return fail(err, "selecting a batch", "unexpected columns");
+  b->n = PQntuples(b->rows);
+  return 0;
+}
+
+/* The object, the key and the DELETE's arrays from the rows. */
+static int batch_encode(cl_app *a, cl_batch *b, char *err) {
+  cl_gzip *z = cl_gzip_create(CL_GZIP_LEVEL, &b->object);
+  int ok = z != NULL && lr_buf_add(&b->ids, "{", 1) == LR_BUF_OK && lr_buf_add(&b->stamps, "{", 1) == LR_BUF_OK;
+  for (int i = 0; ok && i < b->n; i++) {
+    const char *sep = i ? "," : "";
+    ok = cl_gzip_write(z, PQgetvalue(b->rows, i, 0), (size_t)PQgetlength(b->rows, i, 0)) == 0 &&
+         cl_gzip_write(z, "\n", 1) == 0 &&
+         lr_buf_addf(&b->ids, "%s%s", sep, PQgetvalue(b->rows, i, 1)) == LR_BUF_OK &&
+         lr_buf_addf(&b->stamps, "%s\"%s\"", sep, PQgetvalue(b->rows, i, 2)) == LR_BUF_OK;
+  }
+  ok = ok && cl_gzip_finish(z) == 0 && lr_buf_add(&b->ids, "}", 1) == LR_BUF_OK &&
+       lr_buf_add(&b->stamps, "}", 1) == LR_BUF_OK;
+  cl_gzip_free(z);
+  if (!ok) return fail(err, "encoding a batch", "out of memory or over the object limit");
+  if (cl_archive_key(a->app->cfg.archive_prefix, PQgetvalue(b->rows, 0, 2), PQgetvalue(b->rows, 0, 1),
+                     PQgetvalue(b->rows, b->n - 1, 1), &b->key) != 0)
+    return fail(err, "naming the object", "the prefix is too long or a row is malformed");
+  return 0;
+}
+
+static int batch_put(cl_app *a, cl_batch *b, int64_t deadline_ms, char *err) {
+  const cfg_config *cfg = &a->app->cfg;
+  lr_s3_put put = {.bucket = cfg->archive_bucket, .key = lr_buf_str(&b->key), .body = b->object.data,
+                   .body_len = b->object.len, .content_type = "application/gzip",
+                   .checksum = LR_S3_CHECKSUM_SHA256, .sse = LR_S3_SSE_KMS,
+                   .kms_key_id = cfg->archive_kms_key_id};
+  char etag[LR_S3_ETAG_LEN], aerr[LR_AWS_ERR_LEN] = "";
+  if (lr_s3_put_object(a->s3, &put, deadline_ms, etag, aerr) != LR_AWS_OK) return fail(err, "PutObject", aerr);
+  return 0;
+}
+
+static int batch_delete(cl_app *a, const lr_context *ctx, cl_batch *b, long long *deleted, char *err) {
+  const char *params[] = {lr_buf_str(&b->ids), lr_buf_str(&b->stamps)};
+  PGresult *res = NULL;
+  char dberr[DB_ERR_LEN] = "";
+  /* Idempotent: a resent DELETE finds nothing more to delete. */
+  db_status st = db_exec(a->app->db, DB_IDEMPOTENT, CL_SQL_ARCHIVE_DELETE, 2, params, &res, dberr);
+  if (st != DB_OK) return fail(err, "deleting an archived batch", dberr);
+  *deleted = PQntuples(res) == 1 ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
+  PQclear(res);
+  if (*deleted != b->n && ctx->log)
+    lr_log_kv(ctx->log, LR_LOG_WARN, "archive: rows changed since they were read stay for the next run",
+              "key", lr_buf_str(&b->key), NULL);
+  return 0;
+}
+
+/* One batch: 1 done (nothing left), 0 more to do, -1 failed. */
+static int archive_batch(cl_app *a, const lr_context *ctx, int64_t deadline_ms, cl_cursor *cur,
+                         cl_archive_summary *sum, char *err) {
+  cl_batch b;
+  batch_init(&b);
+  long long deleted = 0;
+  int rc = batch_select(a, cur, &b, err);
+  if (rc == 0 && b.n == 0) rc = 1;
+  if (rc == 0) rc = batch_encode(a, &b, err);
+  if (rc == 0) rc = batch_put(a, &b, deadline_ms, err);
+  if (rc == 0 && a->hooks.after_put) a->hooks.after_put(a->hooks.arg, lr_buf_str(&b.key));
+  if (rc == 0) rc = batch_delete(a, ctx, &b, &deleted, err);
+  if (rc == 0) {
+    sum->archived += deleted;
+    sum->objects++;
+    sum->bytes += (long long)b.object.len;
+    snprintf(cur->updated_at, sizeof cur->updated_at, "%s", PQgetvalue(b.rows, b.n - 1, 2));
+    snprintf(cur->id, sizeof cur->id, "%s", PQgetvalue(b.rows, b.n - 1, 1));
+    if (b.n < a->app->cfg.archive_batch_rows) rc = 1;
+  }
+  batch_free(&b);
+  return rc;
+}
+
+static int purge_keys(cl_app *a, int64_t deadline_ms, cl_archive_summary *sum, char *err) {
+  char limit[16], dberr[DB_ERR_LEN] = "";
+  snprintf(limit, sizeof limit, "%d", CL_PURGE_ROWS);
+  const char *params[] = {limit};
+  for (;;) {
+    if (lr_clock_epoch_ms() + CL_BATCH_MIN_MS > deadline_ms) return 1;
+    PGresult *res = NULL;
+    db_status st = db_exec(a->app->db, DB_IDEMPOTENT, CL_SQL_KEYS_PURGE, 1, params, &res, dberr);
+    if (st != DB_OK) return fail(err, "purging idempotency keys", dberr);
+    long long n = PQntuples(res) == 1 ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
+    PQclear(res);
+    sum->keys_purged += n;
+    if (n < CL_PURGE_ROWS) return 0;
+  }
+}
+
+int cl_archive_run(cl_app *a, const lr_context *ctx, int64_t deadline_ms, cl_archive_summary *sum,
+                   char err[CL_ERR_LEN]) {
+  memset(sum, 0, sizeof *sum);
+  cl_cursor cur = {"", ""};
+  int64_t last_ms = 0;
+  for (;;) {
+    int64_t start = lr_clock_epoch_ms();
+    int64_t reserve = 2 * last_ms > CL_BATCH_MIN_MS ? 2 * last_ms : CL_BATCH_MIN_MS;
+    if (start + reserve > deadline_ms) return 0; /* incomplete: the next run goes on */
+    int rc = archive_batch(a, ctx, deadline_ms, &cur, sum, err);
+    if (rc < 0) return -1;
+    last_ms = lr_clock_epoch_ms() - start;
+    if (rc == 1) break;
+  }
+  int rc = purge_keys(a, deadline_ms, sum, err);
+  if (rc < 0) return -1;
+  sum->complete = rc == 0;
+  return 0;
+}
