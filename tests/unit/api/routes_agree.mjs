@@ -7,18 +7,9 @@
 // Ends with "N passed, N failed".
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
+import { loadCfnYaml, loadYaml } from '../../lib/cfn-yaml.mjs';
 
 const [routesBin, openapiPath, serverlessPath, nodeModules] = process.argv.slice(2);
-const yaml = createRequire(path.resolve(nodeModules, 'x.js'))('js-yaml');
-
-// serverless.yml holds CloudFormation's short tags (!Ref, !GetAtt, !Sub, ...):
-// read them as plain values, whatever kind of node they tag.
-const cfnTags = ['Ref', 'GetAtt', 'Sub', 'Join', 'If', 'Equals', 'Select', 'Split', 'ImportValue',
-  'FindInMap', 'Base64', 'GetAZs', 'Not', 'And', 'Or', 'Condition', 'Cidr'];
-const schema = yaml.DEFAULT_SCHEMA.extend(cfnTags.flatMap((t) => ['scalar', 'sequence', 'mapping']
-  .map((kind) => new yaml.Type(`!${t}`, { kind, construct: (d) => ({ [t]: d }) }))));
 
 let passed = 0, failed = 0;
 function check(name, ok, detail = '') {
@@ -26,8 +17,8 @@ function check(name, ok, detail = '') {
 }
 
 const routes = JSON.parse(execFileSync(routesBin, ['--routes'], { encoding: 'utf8' }));
-const spec = yaml.load(readFileSync(openapiPath, 'utf8'));
-const sls = yaml.load(readFileSync(serverlessPath, 'utf8'), { schema });
+const spec = loadYaml(nodeModules).load(readFileSync(openapiPath, 'utf8'));
+const sls = loadCfnYaml(readFileSync(serverlessPath, 'utf8'), nodeModules);
 const key = (m, p) => `${m.toUpperCase()} ${p}`;
 
 const ops = new Map();

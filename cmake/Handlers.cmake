@@ -1,0 +1,28 @@
+# orders_check_handlers(<list>): every handler serverless.yml or
+# local/stack.json names must be one bootstrap builds; else the configure
+# step fails, before a package that Lambda would refuse at run time.
+function(orders_check_handlers built)
+  set(named "")
+  # serverless.yml: `    handler: NAME` under functions (4 spaces: a function's own key)
+  file(STRINGS ${PROJECT_SOURCE_DIR}/serverless.yml lines REGEX "^    handler: ")
+  foreach(l IN LISTS lines)
+    string(REGEX REPLACE "^    handler: *([A-Za-z0-9_]+).*$" "\\1" h "${l}")
+    list(APPEND named "serverless.yml:${h}")
+  endforeach()
+  file(READ ${PROJECT_SOURCE_DIR}/local/stack.json stack)
+  string(JSON n LENGTH "${stack}" functions)
+  math(EXPR last "${n} - 1")
+  foreach(i RANGE 0 ${last})
+    string(JSON fn MEMBER "${stack}" functions ${i})
+    string(JSON h GET "${stack}" functions ${fn} handler)
+    list(APPEND named "local/stack.json:${h}")
+  endforeach()
+  foreach(entry IN LISTS named)
+    string(REGEX REPLACE "^.*:" "" h "${entry}")
+    string(REGEX REPLACE ":.*$" "" where "${entry}")
+    if(NOT h IN_LIST built)
+      message(FATAL_ERROR "${where} names the handler '${h}', which bootstrap does not build "
+                          "(ORDERS_HANDLERS in functions/CMakeLists.txt: ${built})")
+    endif()
+  endforeach()
+endfunction()
