@@ -16,7 +16,7 @@
 #define CURSOR_CHECK_LEN 4
 #define CURSOR_LEN (CURSOR_KEY_LEN + CURSOR_CHECK_LEN)
 
-static int cursor_check(const unsigned char *key, const char *customer_id,
+static bool cursor_check(const unsigned char *key, const char *customer_id,
                         order_status_filter status, unsigned char out[CURSOR_CHECK_LEN]) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int n = 0;
@@ -28,9 +28,9 @@ static int cursor_check(const unsigned char *key, const char *customer_id,
            EVP_DigestUpdate(c, "\n", 1) && EVP_DigestUpdate(c, st ? st : "", st ? strlen(st) : 0) &&
            EVP_DigestFinal_ex(c, md, &n);
   EVP_MD_CTX_free(c);
-  if (!ok || n < CURSOR_CHECK_LEN) return -1;
+  if (!ok || n < CURSOR_CHECK_LEN) return false;
   memcpy(out, md, CURSOR_CHECK_LEN);
-  return 0;
+  return true;
 }
 
 static int hexval(char c) {
@@ -40,15 +40,15 @@ static int hexval(char c) {
   return -1;
 }
 
-static int uuid_to_bytes(const char *id, unsigned char out[16]) {
-  if (!order_id_valid(id, strlen(id))) return -1;
+static bool uuid_to_bytes(const char *id, unsigned char out[16]) {
+  if (!order_id_valid(id, strlen(id))) return false;
   size_t k = 0;
   for (size_t i = 0; id[i] && k < 16; i++) {
     if (id[i] == '-') continue;
     out[k++] = (unsigned char)(hexval(id[i]) << 4 | hexval(id[i + 1]));
     i++;
   }
-  return k == 16 ? 0 : -1;
+  return k == 16;
 }
 
 static void uuid_from_bytes(const unsigned char in[16], char out[ORDER_ID_LEN]) {
@@ -62,36 +62,36 @@ static void uuid_from_bytes(const unsigned char in[16], char out[ORDER_ID_LEN]) 
   out[k] = '\0';
 }
 
-int api_cursor_encode(const order_list_key *key, const char *customer_id,
+bool api_cursor_encode(const order_list_key *key, const char *customer_id,
                       order_status_filter status, lr_buf *out) {
   unsigned char raw[CURSOR_LEN];
   uint64_t us = (uint64_t)key->created_us;
   raw[0] = CURSOR_VERSION;
   for (int i = 0; i < 8; i++) raw[1 + i] = (unsigned char)(us >> (56 - 8 * i));
-  if (uuid_to_bytes(key->id, raw + 9) != 0) return -1;
-  if (cursor_check(raw, customer_id, status, raw + CURSOR_KEY_LEN) != 0) return -1;
-  return lr_b64_encode(out, raw, sizeof raw, LR_B64_URL_RAW) == LR_B64_OK ? 0 : -1;
+  if (!uuid_to_bytes(key->id, raw + 9)) return false;
+  if (!cursor_check(raw, customer_id, status, raw + CURSOR_KEY_LEN)) return false;
+  return lr_b64_encode(out, raw, sizeof raw, LR_B64_URL_RAW) == LR_B64_OK;
 }
 
-int api_cursor_decode(const char *cursor, const char *customer_id, order_status_filter status,
+bool api_cursor_decode(const char *cursor, const char *customer_id, order_status_filter status,
                       order_list_key *key) {
   unsigned char raw[CURSOR_LEN];
   unsigned char check[CURSOR_CHECK_LEN];
   size_t len = strnlen(cursor, API_CURSOR_MAX + 1);
-  if (len == 0 || len > API_CURSOR_MAX) return -1;
+  if (len == 0 || len > API_CURSOR_MAX) return false;
   lr_buf b;
   lr_buf_init(&b, CURSOR_LEN);
   int ok = lr_b64_decode(&b, cursor, len, LR_B64_URL_RAW) == LR_B64_OK && b.len == CURSOR_LEN;
   if (ok) memcpy(raw, b.data, CURSOR_LEN);
   lr_buf_free(&b);
-  if (!ok) return -1;
-  if (raw[0] != CURSOR_VERSION) return -1;
-  if (cursor_check(raw, customer_id, status, check) != 0) return -1;
-  if (memcmp(check, raw + CURSOR_KEY_LEN, CURSOR_CHECK_LEN) != 0) return -1;
+  if (!ok) return false;
+  if (raw[0] != CURSOR_VERSION) return false;
+  if (!cursor_check(raw, customer_id, status, check)) return false;
+  if (memcmp(check, raw + CURSOR_KEY_LEN, CURSOR_CHECK_LEN) != 0) return false;
   uint64_t us = 0;
   for (int i = 0; i < 8; i++) us = us << 8 | raw[1 + i];
-  if (us > (uint64_t)INT64_MAX) return -1;
+  if (us > (uint64_t)INT64_MAX) return false;
   key->created_us = (int64_t)us;
   uuid_from_bytes(raw + 9, key->id);
-  return 0;
+  return true;
 }

@@ -170,9 +170,9 @@ api_match api_route_find(const char *method, const char *path, api_route_match *
 #define API_CURSOR_MAX 64
 /* The cursor is bound to the list's filters: one made for another customer or
  * status is refused as invalid. */
-int api_cursor_encode(const order_list_key *key, const char *customer_id,
+bool api_cursor_encode(const order_list_key *key, const char *customer_id,
                       order_status_filter status, lr_buf *out);
-int api_cursor_decode(const char *cursor, const char *customer_id, order_status_filter status,
+bool api_cursor_decode(const char *cursor, const char *customer_id, order_status_filter status,
                       order_list_key *key);
 
 /* ---- bodies ------------------------------------------------------------ */

@@ -14,43 +14,43 @@
 
 /* Size, media type, encoding and JSON syntax, in that order: the cheapest
  * refusal first. *root is the parsed body on success. */
-static int create_body(api_call *c, cJSON **root) {
+static bool create_body(api_call *c, cJSON **root) {
   const api_request *r = c->req;
   if (r->body_state == API_BODY_TOO_LARGE) {
     api_problem_answer(c, API_PROBLEM_PAYLOAD_TOO_LARGE, "the body is larger than " API_MAX_BODY_TEXT " bytes", NULL);
-    return -1;
+    return false;
   }
   if (!api_body_content_type_ok(api_request_header(r, "Content-Type"))) {
     api_problem_answer(c, API_PROBLEM_UNSUPPORTED_MEDIA_TYPE,
                        "send the order as Content-Type: application/json", NULL);
-    return -1;
+    return false;
   }
   lr_json_status st = r->body_state == API_BODY_BAD_BASE64 ? LR_JSON_UTF8
                                                             : lr_json_parse(r->body.data, r->body.len, LR_JSON_STRICT, root);
   if (st == LR_JSON_UTF8 || st == LR_JSON_NUL || st == LR_JSON_NUL_ESCAPE) {
     api_problem_answer(c, API_PROBLEM_MALFORMED_JSON,
                        "the body is not UTF-8 JSON text (or holds a NUL character)", NULL);
-    return -1;
+    return false;
   }
   if (st == LR_JSON_DUP_KEY) {
     api_problem_answer(c, API_PROBLEM_MALFORMED_JSON, "the body names a field twice in one object", NULL);
-    return -1;
+    return false;
   }
   if (st != LR_JSON_OK) {
     api_problem_answer(c, API_PROBLEM_MALFORMED_JSON, "the body is not well-formed JSON", NULL);
-    return -1;
+    return false;
   }
-  return 0;
+  return true;
 }
 
-static int create_key(api_call *c, const char **key) {
+static bool create_key(api_call *c, const char **key) {
   *key = api_request_header(c->req, "Idempotency-Key");
   if (*key && !idempotency_key_valid(*key, strlen(*key))) {
     api_problem_answer(c, API_PROBLEM_BAD_REQUEST,
                        "Idempotency-Key must be 1 to 255 printable ASCII characters", NULL);
-    return -1;
+    return false;
   }
-  return 0;
+  return true;
 }
 
 /* The queue message is sent after the response (api_after_response): the
@@ -122,7 +122,7 @@ static void create_run(api_call *c, const order_request *req, const char *key) {
 void api_orders_create(api_call *c) {
   cJSON *root = NULL;
   const char *key = NULL;
-  if (create_body(c, &root) != 0 || create_key(c, &key) != 0) {
+  if (!create_body(c, &root) || !create_key(c, &key)) {
     cJSON_Delete(root);
     return;
   }
@@ -144,15 +144,15 @@ void api_orders_create(api_call *c) {
 
 /* ---- GET /orders/{id} ---------------------------------------------------- */
 
-static int order_id_param(api_call *c) {
+static bool order_id_param(api_call *c) {
   const char *id = c->route->param;
-  if (order_id_valid(id, strlen(id))) return 0;
+  if (order_id_valid(id, strlen(id))) return true;
   api_problem_answer(c, API_PROBLEM_INVALID_PARAMETER, "the order id must be a UUID", NULL);
-  return -1;
+  return false;
 }
 
 void api_orders_get(api_call *c) {
-  if (order_id_param(c) != 0) return;
+  if (!order_id_param(c)) return;
   char err[DB_ERR_LEN] = "";
   int found = 0;
   lr_buf_reset(&c->resp->body);
@@ -170,7 +170,7 @@ void api_orders_get(api_call *c) {
 /* ---- POST /orders/{id}/cancel -------------------------------------------- */
 
 void api_orders_cancel(api_call *c) {
-  if (order_id_param(c) != 0) return;
+  if (!order_id_param(c)) return;
   char err[DB_ERR_LEN] = "";
   order_cancel_outcome outcome;
   int released = 0;

@@ -28,22 +28,22 @@ int api_problem_status(api_problem p) { return api_problem_find(p)->status; }
 const char *api_problem_slug(api_problem p) { return api_problem_find(p)->slug; }
 const char *api_problem_title(api_problem p) { return api_problem_find(p)->title; }
 
-static int add_errors(cJSON *doc, const order_errors *errs) {
+static bool add_errors(cJSON *doc, const order_errors *errs) {
   cJSON *arr = cJSON_AddArrayToObject(doc, "errors");
-  if (!arr) return -1;
+  if (!arr) return false;
   for (int i = 0; i < errs->n; i++) {
     cJSON *e = cJSON_CreateObject();
     if (!e || !cJSON_AddItemToArray(arr, e)) {
       cJSON_Delete(e);
-      return -1;
+      return false;
     }
     if (!cJSON_AddStringToObject(e, "field", errs->e[i].field) ||
         !cJSON_AddStringToObject(e, "detail", errs->e[i].detail))
-      return -1;
+      return false;
   }
   if (errs->dropped > 0 && !cJSON_AddNumberToObject(doc, "errors_not_shown", errs->dropped))
-    return -1;
-  return 0;
+    return false;
+  return true;
 }
 
 static cJSON *problem_doc(api_problem p, const char *detail, const char *instance,
@@ -57,7 +57,7 @@ static cJSON *problem_doc(api_problem p, const char *detail, const char *instanc
            cJSON_AddStringToObject(doc, "detail", detail ? detail : api_problem_title(p)) &&
            cJSON_AddStringToObject(doc, "instance", instance ? instance : "") &&
            cJSON_AddStringToObject(doc, "request_id", request_id ? request_id : "");
-  if (ok && errs) ok = add_errors(doc, errs) == 0;
+  if (ok && errs) ok = add_errors(doc, errs);
   if (!ok) {
     cJSON_Delete(doc);
     return NULL;
