@@ -8,6 +8,7 @@ int main(void) {
   SRunner *sr = srunner_create(ll_apigw_suite());
   srunner_add_suite(sr, ll_config_suite());
   srunner_add_suite(sr, ll_cli_suite());
+  srunner_add_suite(sr, ll_log_suite());
   srunner_run_all(sr, CK_NORMAL);
   int failed = srunner_ntests_failed(sr);
   srunner_free(sr);

@@ -5,5 +5,6 @@
 Suite *ll_apigw_suite(void);
 Suite *ll_config_suite(void);
 Suite *ll_cli_suite(void);
+Suite *ll_log_suite(void);
 
 #endif
