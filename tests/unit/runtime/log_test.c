@@ -118,6 +118,7 @@ START_TEST(test_fields_and_ids) {
   free(c.buf);
   /* lr_log_kv takes the same names */
   cap_open(&c);
+  lr_logger_init(&lg, c.f, "orders", "api"); /* the new stream */
   lr_log_kv(&lg, LR_LOG_INFO, "kv", "_aws", "{\"CloudWatchMetrics\":[]}", "x", "1", NULL);
   cap_close(&c);
   ck_assert_ptr_null(strstr(c.buf, "_aws"));
