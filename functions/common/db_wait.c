@@ -39,15 +39,18 @@ int64_t db__now_ms(void) {
 int db__wait_fd(int fd, short events, int64_t until_ms) {
   for (;;) {
     int wait = -1;
+    int64_t left = 0;
     if (until_ms > 0) {
-      int64_t left = until_ms - db__now_ms();
-      if (left <= 0) return 0;
-      wait = left > INT_MAX ? INT_MAX : (int)left;
+      left = until_ms - db__now_ms();
+      /* past the limit, one look without waiting: what has already arrived
+       * (after a slow step, e.g. SCRAM's key derivation) is still taken */
+      wait = left <= 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left;
     }
     struct pollfd pfd = {.fd = fd, .events = events, .revents = 0};
     int n = poll(&pfd, 1, wait);
     if (n < 0 && errno == EINTR) continue;
-    if (n == 0) continue; /* the loop head decides whether time is up */
+    if (n == 0 && until_ms > 0 && left <= 0) return 0;
+    if (n == 0) continue; /* woke early: the loop head looks at the clock again */
     return n < 0 ? -1 : 1;
   }
 }
