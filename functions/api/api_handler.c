@@ -27,9 +27,10 @@ static int sqs_create(api_app *a, lr_fault *fault) {
   char err[LR_AWS_ERR_LEN] = "";
   lr_aws_status st = lr_aws_credentials_from_env(&cred, err);
   if (st == LR_AWS_OK) {
+    /* only the after-response send uses it: one short attempt (api_publish.c) */
     lr_aws_client_config cc = {.region = cfg->aws_region, .credentials = &cred,
                                .endpoint = cfg->endpoint_url_sqs[0] ? cfg->endpoint_url_sqs : NULL,
-                               .attempt_timeout_ms = 2000, .max_attempts = 3};
+                               .attempt_timeout_ms = 300, .max_attempts = 1};
     st = lr_sqs_client_create(&a->sqs, &cc, err);
   }
   memset(&cred, 0, sizeof cred);
@@ -78,7 +79,11 @@ void api_db_failure(api_call *c, db_status st, const char *err) {
   if (c->ctx->log)
     lr_log_kv(c->ctx->log, unavailable ? LR_LOG_WARN : LR_LOG_ERROR, "database call failed",
               "status", db_status_name(st), "error", err, NULL);
-  if (unavailable) {
+  if (st == DB_OUTCOME_UNKNOWN || st == DB_COMMIT_UNKNOWN) {
+    api_problem_answer(c, API_PROBLEM_UNAVAILABLE,
+                       "the outcome is unknown; retry with the same Idempotency-Key", NULL);
+    api_response_header(c->resp, "Retry-After", "%d", API_RETRY_AFTER_S);
+  } else if (unavailable) {
     api_problem_answer(c, API_PROBLEM_UNAVAILABLE, "the database is not available; try again", NULL);
     api_response_header(c->resp, "Retry-After", "%d", API_RETRY_AFTER_S);
   } else {

@@ -189,8 +189,17 @@ typedef struct api_pending_send {
   lr_buf message;
 } api_pending_send;
 
+/* The after-response send's circuit breaker: after a failed send, sends are
+ * skipped (the row waits for the relay) until paused_until_ms; then one is
+ * tried again, and each failure in a row doubles the pause (up to a cap). */
+typedef struct api_send_breaker {
+  int failures;              /* in a row */
+  int64_t paused_until_ms;   /* epoch ms; 0: closed */
+} api_send_breaker;
+
 struct api_app {
   app_ctx *app;
+  api_send_breaker breaker;
   lr_sqs_client *sqs;          /* NULL when ORDERS_QUEUE_URL is unset */
   int queue_unset_logged;      /* "no queue" is logged once per process */
   outbox_marks sent;           /* sent, to be marked published by the next create */

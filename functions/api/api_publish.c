@@ -2,49 +2,91 @@
  * created, then the outbox bookkeeping. A sent row is marked by the process's
  * next create statement (outbox_marks), so a create costs one round trip; a
  * failed send counts an attempt (a round trip of its own, only then) and
- * leaves the row to the cleanup relay. The order stands either way. */
+ * leaves the row to the cleanup relay. The order stands either way.
+ *
+ * Work after the answer is billed and holds the process (the next request
+ * waits for it), so it has a small budget whatever SQS or the database does:
+ * one send attempt of API_SEND_BUDGET_MS, one outbox update of
+ * API_AFTER_DB_BUDGET_MS, and a circuit breaker that stops trying for a while
+ * after a failure. The relay sends what is left. */
 #include <stdio.h>
 
 #include "api_internal.h"
 #include "lr/clock.h"
 
-/* The send may take what is left of the invocation but this margin, which
- * the outbox update after it needs. */
-#define API_SEND_MARGIN_MS 1500
-/* The outbox update must end before Lambda's deadline, with nothing to answer after it. */
-#define API_DB_AFTER_MARGIN_MS 500
-/* Without a deadline (tests, tools) a send still gets a bound. */
-#define API_SEND_DEFAULT_MS 5000
+#define API_SEND_BUDGET_MS 300
+#define API_AFTER_DB_BUDGET_MS 300
+/* Nothing after the answer may reach this close to Lambda's deadline. */
+#define API_AFTER_DEADLINE_MARGIN_MS 200
+#define API_BREAKER_PAUSE_MS 5000
+#define API_BREAKER_PAUSE_MAX_MS 60000
 
-static void send_failed(api_app *a, const lr_context *ctx, const char *order_id, const char *err) {
+static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
+
+/* now + budget, but never past the invocation's deadline minus the margin. */
+static int64_t after_deadline(const lr_context *ctx, int64_t now, int64_t budget) {
+  int64_t until = now + budget;
+  if (ctx->deadline_ms > 0) until = min64(until, ctx->deadline_ms - API_AFTER_DEADLINE_MARGIN_MS);
+  return until;
+}
+
+static int breaker_open(const api_send_breaker *b, int64_t now) {
+  return b->paused_until_ms > 0 && now < b->paused_until_ms;
+}
+
+static void breaker_record(api_send_breaker *b, int ok, int64_t now) {
+  if (ok) {
+    b->failures = 0;
+    b->paused_until_ms = 0;
+    return;
+  }
+  int64_t pause = API_BREAKER_PAUSE_MS;
+  for (int i = 1; i < b->failures && pause < API_BREAKER_PAUSE_MAX_MS; i++) pause *= 2;
+  if (b->failures < 30) b->failures++;
+  b->paused_until_ms = now + min64(pause, API_BREAKER_PAUSE_MAX_MS);
+}
+
+static void send_failed(api_app *a, const lr_context *ctx, const char *order_id, const char *err,
+                        const char *metric) {
   if (ctx->log)
     lr_log_kv(ctx->log, LR_LOG_WARN, "order message not sent; the outbox relay will retry",
               "order_id", order_id, "error", err, NULL);
   lr_metrics m;
   lr_metrics_init(&m, a->app->cfg.metrics_namespace);
   lr_metrics_dimension(&m, "Service", a->app->cfg.service_name);
-  lr_metrics_put(&m, "OutboxSendFailures", 1, LR_UNIT_COUNT);
+  lr_metrics_put(&m, metric, 1, LR_UNIT_COUNT);
   lr_metrics_flush(&m, ctx->log && ctx->log->out ? ctx->log->out : stdout, lr_clock_epoch_ms());
+}
+
+static void mark_row(api_app *a, const lr_context *ctx, const api_pending_send *p, int sent) {
+  char dberr[DB_ERR_LEN] = "";
+  db_session_set_deadline(a->app->db, after_deadline(ctx, lr_clock_epoch_ms(), API_AFTER_DB_BUDGET_MS));
+  db_status dst = sent ? outbox_mark_published(a->app->db, p->outbox_id, dberr)
+                       : outbox_mark_failed(a->app->db, p->outbox_id, dberr);
+  db_session_set_deadline(a->app->db, 0);
+  if (dst != DB_OK && ctx->log)
+    lr_log_kv(ctx->log, LR_LOG_WARN, "outbox row not updated", "order_id", p->order_id, "error",
+              dberr, NULL);
 }
 
 void api_after_response(api_app *a, const lr_context *ctx) {
   api_pending_send *p = a ? &a->send : NULL;
   if (!p || !p->due) return;
   p->due = 0;
+  int64_t now = lr_clock_epoch_ms();
+  if (breaker_open(&a->breaker, now)) {
+    /* no attempt, no round trip: the row stays unpublished for the relay */
+    send_failed(a, ctx, p->order_id, "recent sends failed; not trying for a while",
+                "OutboxSendSkipped");
+    return;
+  }
   char err[LR_AWS_ERR_LEN] = "";
-  char dberr[DB_ERR_LEN] = "";
   char msg_id[LR_SQS_MESSAGE_ID_LEN] = "";
-  int64_t deadline = ctx->deadline_ms > 0 ? ctx->deadline_ms - API_SEND_MARGIN_MS
-                                          : lr_clock_epoch_ms() + API_SEND_DEFAULT_MS;
   lr_aws_status st = lr_sqs_send_message(a->sqs, a->app->cfg.orders_queue_url, p->message.data,
-                                         p->message.len, ctx->trace_id, deadline, msg_id, err);
-  if (st != LR_AWS_OK) send_failed(a, ctx, p->order_id, err);
+                                         p->message.len, ctx->trace_id,
+                                         after_deadline(ctx, now, API_SEND_BUDGET_MS), msg_id, err);
+  breaker_record(&a->breaker, st == LR_AWS_OK, lr_clock_epoch_ms());
+  if (st != LR_AWS_OK) send_failed(a, ctx, p->order_id, err, "OutboxSendFailures");
   if (st == LR_AWS_OK && outbox_marks_add(&a->sent, p->outbox_id) == 0) return;
-  if (ctx->deadline_ms > 0) db_session_set_deadline(a->app->db, ctx->deadline_ms - API_DB_AFTER_MARGIN_MS);
-  db_status dst = st == LR_AWS_OK ? outbox_mark_published(a->app->db, p->outbox_id, dberr)
-                                  : outbox_mark_failed(a->app->db, p->outbox_id, dberr);
-  db_session_set_deadline(a->app->db, 0);
-  if (dst != DB_OK && ctx->log)
-    lr_log_kv(ctx->log, LR_LOG_WARN, "outbox row not updated", "order_id", p->order_id, "error",
-              dberr, NULL);
+  mark_row(a, ctx, p, st == LR_AWS_OK);
 }

@@ -159,7 +159,9 @@ static cfg_status cfg_load_sslmode(cfg_config *c, cfg_getenv_fn get, void *arg,
                                    char err[CFG_ERR_LEN]) {
   int iam = c->db_auth == CFG_DB_AUTH_IAM;
   const char *v = cfg_get(get, arg, "DB_SSLMODE");
-  if (!v) v = iam ? "verify-full" : "prefer";
+  /* verify-full unless the deployment says otherwise: anything weaker is an
+   * explicit choice, logged at init (app.c) */
+  if (!v) v = "verify-full";
   int rank;
   if (!cfg__check_sslmode(v, &rank)) {
     cfg_seterr(err, "DB_SSLMODE must be one of disable allow prefer require verify-ca verify-full");

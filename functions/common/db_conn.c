@@ -14,7 +14,7 @@
 #define DB_BACKOFF_MIN_MS 100
 #define DB_BACKOFF_JITTER_MS 200
 #define DB_ALIVE_ROUNDS 4
-#define DB_MIN_CONNECT_TIMEOUT_S 2
+#define DB_MIN_ATTEMPT_MS 200 /* a connect on a quick network: tens of ms */
 
 void db__seterr(char err[DB_ERR_LEN], const char *fmt, ...) {
   if (!err) return;
@@ -100,20 +100,39 @@ static db_status db_connect_error(PGconn *c, char err[DB_ERR_LEN]) {
   return DB_CONNECT;
 }
 
-/* DB_CONNECT_TIMEOUT, shortened to what is left before the deadline (libpq's
- * floor is 2 s). 0 when the deadline has passed. */
-static int db_connect_timeout(const db_session *s) {
-  int t = s->cfg.db_connect_timeout_s;
-  if (s->deadline_ms <= 0) return t;
-  int64_t left_s = (s->deadline_ms - db__now_ms()) / 1000;
-  if (left_s <= 0) return 0;
-  if (left_s < DB_MIN_CONNECT_TIMEOUT_S) return DB_MIN_CONNECT_TIMEOUT_S;
-  return left_s < t ? (int)left_s : t;
+/* When the attempt must end: DB_CONNECT_TIMEOUT from now, or the session's
+ * deadline if sooner. 0 when the deadline has passed. */
+static int64_t db_connect_until(const db_session *s) {
+  int64_t now = db__now_ms();
+  int64_t until = now + (int64_t)s->cfg.db_connect_timeout_s * 1000;
+  if (s->deadline_ms <= 0) return until;
+  if (s->deadline_ms <= now) return 0;
+  return s->deadline_ms < until ? s->deadline_ms : until;
+}
+
+/* libpq's own connect_timeout has a 2 s floor and whole-second steps, and a
+ * blocking connect cannot be bounded by the deadline: the connection is made
+ * with PQconnectPoll, each wait on the socket bounded by until_ms. */
+static PGconn *db_connect_poll(const db_params *p, int64_t until_ms, int *timed_out) {
+  *timed_out = 0;
+  PGconn *c = PQconnectStartParams(p->keys, p->vals, 0);
+  if (!c || PQstatus(c) == CONNECTION_BAD) return c;
+  PostgresPollingStatusType ps = PGRES_POLLING_WRITING;
+  while (ps != PGRES_POLLING_OK && ps != PGRES_POLLING_FAILED) {
+    short ev = ps == PGRES_POLLING_READING ? POLLIN : POLLOUT;
+    int n = db__wait_fd(PQsocket(c), ev, until_ms);
+    if (n == 0) {
+      *timed_out = 1;
+      return c;
+    }
+    ps = PQconnectPoll(c);
+  }
+  return c;
 }
 
 static db_status db_open_once(db_session *s, char err[DB_ERR_LEN]) {
-  int timeout_s = db_connect_timeout(s);
-  if (timeout_s == 0) {
+  int64_t until = db_connect_until(s);
+  if (until == 0) {
     db__seterr(err, "the invocation's deadline has passed: not connecting");
     return DB_TIMEOUT;
   }
@@ -125,8 +144,14 @@ static db_status db_open_once(db_session *s, char err[DB_ERR_LEN]) {
   }
   db_params p;
   db_param_text t;
-  db_params_fill(&p, &t, &s->cfg, password, timeout_s);
-  PGconn *c = PQconnectdbParams(p.keys, p.vals, 0);
+  db_params_fill(&p, &t, &s->cfg, password, s->cfg.db_connect_timeout_s);
+  int timed_out = 0;
+  PGconn *c = db_connect_poll(&p, until, &timed_out);
+  if (timed_out) {
+    PQfinish(c);
+    db__seterr(err, "connect: no answer from the server in time");
+    return DB_CONNECT;
+  }
   if (!c || PQstatus(c) != CONNECTION_OK) {
     db_status st = db_connect_error(c, err);
     PQfinish(c);
@@ -160,10 +185,21 @@ static int db_worth_retrying(db_status st) {
   return st == DB_CONNECT || st == DB_AUTH || st == DB_OVERLOADED || st == DB_TOKEN;
 }
 
+/* A retry is only worth its backoff when an attempt still fits before the deadline. */
+static int db_time_for_retry(const db_session *s) {
+  return s->deadline_ms <= 0 ||
+         s->deadline_ms - db__now_ms() > DB_BACKOFF_MIN_MS + DB_BACKOFF_JITTER_MS + DB_MIN_ATTEMPT_MS;
+}
+
+db_status db__open_once(db_session *s, char err[DB_ERR_LEN]) {
+  db__close(s);
+  return db_open_once(s, err);
+}
+
 db_status db__open(db_session *s, char err[DB_ERR_LEN]) {
   db__close(s);
   db_status st = db_open_once(s, err);
-  if (st == DB_OK || !db_worth_retrying(st)) return st;
+  if (st == DB_OK || !db_worth_retrying(st) || !db_time_for_retry(s)) return st;
   db__log(s, LR_LOG_WARN, "database connect failed; retrying once", err);
   db_backoff(s);
   return db_open_once(s, err);

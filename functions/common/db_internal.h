@@ -26,8 +26,11 @@ struct db_session {
 };
 
 /* Opens s->conn (closing any old one): one attempt, then one more after a short
- * backoff when the failure may be passing. */
+ * backoff when the failure may be passing and time is left. Each attempt ends
+ * by DB_CONNECT_TIMEOUT and by the session's deadline, whatever the server does. */
 db_status db__open(db_session *s, char err[DB_ERR_LEN]);
+/* One attempt only (warm-up). */
+db_status db__open_once(db_session *s, char err[DB_ERR_LEN]);
 void db__close(db_session *s);
 /* 1 when the connection still looks usable: no EOF or error waiting on its
  * socket. Costs a poll(), no round trip, so it runs before every statement:
@@ -46,6 +49,9 @@ typedef enum db_late {
 PGresult *db__execute(db_session *s, const char *sql, int nparams, const char *const *params,
                       db_late *late);
 int64_t db__now_ms(void);
+/* poll() on fd until until_ms (epoch ms; 0: no limit): 1 ready, 0 time is up,
+ * -1 error. */
+int db__wait_fd(int fd, short events, int64_t until_ms);
 void db__seterr(char err[DB_ERR_LEN], const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void db__log(const db_session *s, lr_log_level lvl, const char *msg, const char *detail);
 

@@ -52,6 +52,15 @@ db_status db_session_connect(db_session *s, char err[DB_ERR_LEN]) {
   return db__open(s, err);
 }
 
+db_status db_session_warm(db_session *s, unsigned budget_ms, char err[DB_ERR_LEN]) {
+  if (db__alive(s)) return DB_OK;
+  int64_t saved = s->deadline_ms;
+  s->deadline_ms = db__now_ms() + budget_ms;
+  db_status st = db__open_once(s, err);
+  s->deadline_ms = saved;
+  return st;
+}
+
 void db_session_close(db_session *s) { db__close(s); }
 
 const db_error_info *db_session_last_error(const db_session *s) { return &s->last; }
@@ -109,7 +118,9 @@ static db_status db_run(db_session *s, const char *sql, int nparams, const char 
                           "connection closed, outcome unknown");
     if (late == DB_LATE_ABANDONED) db__close(s);
     if (s->in_tx && s->tx_error == DB_OK) s->tx_error = DB_TIMEOUT;
-    return DB_TIMEOUT;
+    /* in a transaction the closed connection rolls it back (db_tx.c sorts out
+     * COMMIT); a lone statement abandoned in flight may have run */
+    return late == DB_LATE_ABANDONED && !s->in_tx ? DB_OUTCOME_UNKNOWN : DB_TIMEOUT;
   }
   db_status st = db_classify(s, r, err);
   if (st == DB_OK && res) *res = r;

@@ -65,7 +65,7 @@ typedef struct cfg_config {
   char db_user[CFG_IDENT_LEN];
   cfg_db_auth db_auth;               /* DB_IAM_AUTH, default false */
   char db_password[CFG_SECRET_LEN];  /* "" when unset; always "" with IAM auth */
-  char db_sslmode[CFG_SSLMODE_LEN];  /* verify-full with IAM auth (required), else prefer */
+  char db_sslmode[CFG_SSLMODE_LEN];  /* default verify-full; required with IAM auth */
   char db_sslrootcert[CFG_PATH_LEN]; /* "" = libpq's default */
   int db_connect_timeout_s;          /* DB_CONNECT_TIMEOUT, default 5, 2..30 */
   /* messaging and archive */

@@ -76,7 +76,9 @@ typedef enum db_retry_hint {
   X(UNEXPECTED_RESULT, 20, "the result does not have the expected shape", 500, DB_RETRY_NO,       \
     "Database.UnexpectedResult")                                                                  \
   X(EXCLUSION_VIOLATION, 21, "exclusion constraint violated", 409, DB_RETRY_NO,                   \
-    "Database.ExclusionViolation")
+    "Database.ExclusionViolation")                                                                \
+  X(OUTCOME_UNKNOWN, 22, "the server did not answer by the deadline: the outcome is unknown",     \
+    503, DB_RETRY_LATER, "Database.OutcomeUnknown")
 
 typedef enum db_status {
 #define DB_ENUM(name, value, msg, http, retry, type) DB_##name = value,
@@ -135,8 +137,12 @@ db_status db_session_create(const cfg_config *cfg, const db_hooks *hooks, const 
                             db_session **out, char err[DB_ERR_LEN]);
 void db_session_free(db_session *s);
 
-/* Opens the connection now if it is not open (warm-up at init, readiness). */
+/* Opens the connection now if it is not open (readiness). */
 db_status db_session_connect(db_session *s, char err[DB_ERR_LEN]);
+/* The warm-up at init: one attempt, over by budget_ms whatever the server
+ * does (Lambda's init phase has 10 s, and a database that does not answer
+ * must cost one request a 503, not the init). */
+db_status db_session_warm(db_session *s, unsigned budget_ms, char err[DB_ERR_LEN]);
 /* Statements are cancelled when deadline_ms (Unix epoch ms) passes and not
  * sent after it (DB_TIMEOUT); 0 removes the limit. Handlers set it at the start
  * of each invocation from lr_context.deadline_ms minus the time they need to

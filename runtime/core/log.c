@@ -20,8 +20,10 @@ static const char *const level_names[] = {"TRACE", "DEBUG", "INFO", "WARN", "ERR
 
 /* Keys the logger writes itself; a field by one of these names is dropped
  * rather than producing an object with duplicate keys. */
+/* "_aws" too: CloudWatch reads a line holding it as an Embedded Metric
+ * Format document, so a field by that name would forge metrics. */
 static const char *const reserved_keys[] = {"timestamp", "level",      "message", "service",
-                                            "function",  "request_id", "trace_id"};
+                                            "function",  "request_id", "trace_id", "_aws"};
 
 int lr_log_level_from_text(const char *s, lr_log_level *out) {
   if (!s) return 0;

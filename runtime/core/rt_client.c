@@ -15,6 +15,8 @@
 /* A post's answer comes at once; /next has no read timeout at all: Lambda
  * freezes the sandbox while it waits, and a timer would fire on thaw. */
 #define LR_RT_POST_TIMEOUT_MS 5000
+/* A post as a whole: a peer trickling bytes cannot hold the runtime longer. */
+#define LR_RT_POST_TOTAL_MS 10000
 #define LR_RT_EXTRA_MAX 512u
 #define LR_RT_JSON "Content-Type: application/json\r\n"
 #define LR_RT_BACKOFF_CAP_MS 1000
@@ -180,7 +182,8 @@ typedef struct post_args {
 static int post_attempt(lr__client *c, const void *arg) {
   const post_args *a = arg;
   lr__http_req r = {.method = LR_HTTP_POST, .path = c->url.data, .extra = a->extra,
-                    .body = a->body, .body_len = a->len, .timeout_ms = LR_RT_POST_TIMEOUT_MS};
+                    .body = a->body, .body_len = a->len, .timeout_ms = LR_RT_POST_TIMEOUT_MS,
+                    .total_ms = LR_RT_POST_TOTAL_MS};
   return outcome(c, "POST", lr__http_request(&c->http, &r), 200, 299);
 }
 

@@ -2,6 +2,7 @@
  * written with one sendmsg (head + body), answers read through one reused
  * 64 KiB buffer, bodies straight into the caller's buffer. */
 #include "rt_http.h"
+#include "lr/clock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef LR_RUNTIME_VERSION
@@ -110,6 +112,15 @@ static int wait_fd(int fd, short events, int timeout_ms) {
   return rc;
 }
 
+/* timeout_ms (-1: none) cut to what is left of the request's total; 0 when
+ * nothing is left (poll then times out at once). */
+static int clip_timeout(const lr__http *h, int timeout_ms) {
+  if (h->until_ms <= 0) return timeout_ms;
+  int64_t left = h->until_ms - lr_clock_mono_ms();
+  if (left <= 0) return 0;
+  return timeout_ms < 0 || left < timeout_ms ? (int)left : timeout_ms;
+}
+
 /* A connected, blocking socket, or -1 with errno set. */
 static int connect_one(const struct sockaddr *sa, socklen_t len) {
   int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -158,12 +169,18 @@ static lr_rt_status build_head(lr__http *h, const lr__http_req *r) {
   return st == LR_BUF_OK ? LR_RT_OK : http_fail(h, LR_RT_NOMEM, "request head over its limit");
 }
 
-/* Writes every iovec, looping on partial writes; 0 or -1 (errno). */
-static int send_all(int fd, struct iovec *iov, int n) {
+/* Writes every iovec, looping on partial writes, each wait for room bounded
+ * by LR_HTTP_SEND_TIMEOUT_S and by the request's total; 0 or -1 (errno). */
+static int send_all(lr__http *h, struct iovec *iov, int n) {
   while (n > 0) {
     struct msghdr m = {.msg_iov = iov, .msg_iovlen = (size_t)n};
-    ssize_t w = sendmsg(fd, &m, MSG_NOSIGNAL); /* no SIGPIPE if the peer is gone */
+    /* no SIGPIPE if the peer is gone; never block past the total */
+    ssize_t w = sendmsg(h->fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (w < 0 && errno == EINTR) continue;
+    if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      if (wait_fd(h->fd, POLLOUT, clip_timeout(h, LR_HTTP_SEND_TIMEOUT_S * 1000)) <= 0) return -1;
+      continue;
+    }
     if (w <= 0) return -1;
     for (; n > 0 && (size_t)w >= iov->iov_len; iov++, n--) w -= (ssize_t)iov->iov_len;
     if (n > 0) iov->iov_base = (char *)iov->iov_base + w, iov->iov_len -= (size_t)w;
@@ -175,7 +192,7 @@ static lr_rt_status send_request(lr__http *h, const lr__http_req *r) {
   /* iovec has no const member; sendmsg only reads the body. */
   struct iovec iov[2] = {{h->head.data, h->head.len}, {(void *)(uintptr_t)r->body, r->body_len}};
   int n = r->method == LR_HTTP_POST && r->body_len ? 2 : 1;
-  if (send_all(h->fd, iov, n) != 0)
+  if (send_all(h, iov, n) != 0)
     return http_fail(h, LR_RT_TRANSPORT, "cannot send to %s: %s", h->host, strerror(errno));
   return LR_RT_OK;
 }
@@ -184,6 +201,7 @@ static lr_rt_status send_request(lr__http *h, const lr__http_req *r) {
 
 /* Up to cap bytes into p: >0, 0 at the peer's end, -1 on error or timeout. */
 static ssize_t recv_some(lr__http *h, char *p, size_t cap, int timeout_ms) {
+  timeout_ms = clip_timeout(h, timeout_ms);
   if (timeout_ms >= 0 && wait_fd(h->fd, POLLIN, timeout_ms) <= 0) return -1;
   ssize_t n;
   while ((n = recv(h->fd, p, cap, 0)) < 0 && errno == EINTR) {
@@ -374,6 +392,7 @@ static lr_rt_status attempt(lr__http *h, const lr__http_req *r) {
 
 lr_rt_status lr__http_request(lr__http *h, const lr__http_req *r) {
   if (r->out) lr_buf_reset(r->out);
+  h->until_ms = r->total_ms > 0 ? lr_clock_mono_ms() + r->total_ms : 0;
   lr_rt_status st = build_head(h, r);
   if (st != LR_RT_OK) return st;
   int reused = h->fd >= 0 && h->served > 0;

@@ -36,6 +36,8 @@ typedef struct lr__http_req {
   const char *body;          /* POST only */
   size_t body_len;
   int timeout_ms;            /* longest wait for each read of the answer; -1: none */
+  int total_ms;              /* the whole request, send and answer (a peer trickling
+                                bytes cannot stall it for size x timeout_ms); 0: none */
   lr__http_header_fn on_header;
   void *ud;
   lr_buf *out;               /* receives the body (sized once by Content-Length); NULL: discarded */
@@ -68,6 +70,7 @@ typedef struct lr__http {
   size_t in_off, in_len;
   size_t got;               /* bytes of the current answer received so far */
   int status;               /* HTTP status of the last answer, 0 when none */
+  int64_t until_ms;         /* CLOCK_MONOTONIC end of the current request; 0: none */
   char err[LR_HTTP_ERR_LEN];
 } lr__http;
 

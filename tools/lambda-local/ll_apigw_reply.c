@@ -162,9 +162,14 @@ static ll_status ll_inferred(const char *payload, size_t len, ll_http_reply *out
   out->status = 200;
   ll_status st = ll_reply_add_header(out, "Content-Type", "application/json", err, errcap);
   if (st != LL_OK) return st;
-  out->body = strndup(payload, len);
-  out->body_len = out->body ? len : 0;
-  return out->body ? LL_OK : LL_NOMEM;
+  /* the exact bytes: strndup would stop at a NUL while body_len kept len, and
+   * the front would then send bytes past the copy (issue 15, defect 6) */
+  out->body = malloc(len + 1);
+  if (!out->body) return LL_NOMEM;
+  memcpy(out->body, payload, len);
+  out->body[len] = '\0';
+  out->body_len = len;
+  return LL_OK;
 }
 
 ll_status ll_apigw_reply(const char *payload, size_t len, ll_api_format f, ll_http_reply *out, char *err,

@@ -29,6 +29,7 @@ struct ll_front {
 
 typedef struct ll_front_req {
   char *target; /* raw request target, from the URI log callback */
+  int64_t arrived_ns; /* CLOCK_MONOTONIC: API Gateway's limit runs from here */
   lr_buf body;
   bool started, too_big;
 } ll_front_req;
@@ -44,6 +45,7 @@ static void *ll_front_uri(void *cls, const char *uri, struct MHD_Connection *c) 
   ll_front_req *rq = calloc(1, sizeof *rq);
   if (!rq) return NULL;
   rq->target = strndup(uri, LL_MAX_TARGET + 1);
+  rq->arrived_ns = lr_clock_mono_ns();
   lr_buf_init(&rq->body, LL_MAX_REQUEST_BODY);
   return rq;
 }
@@ -146,10 +148,16 @@ static enum MHD_Result ll_front_invoke(ll_front *f, struct MHD_Connection *c, ll
     return ll_front_fixed(c, MHD_HTTP_CONTENT_TOO_LARGE, "Request Entity Too Large", NULL);
   }
   inv.payload = event;
+  /* API Gateway's limit runs once, from the request's arrival: the wait for
+   * a free instance, the init and the run all come out of it */
+  inv.answer_by_ns = rq->arrived_ns + (int64_t)f->o.api_timeout_s * 1000000000;
   st = ll_pool_invoke(f->pool, f->o.function, &inv, f->o.api_timeout_s, f->o.api_timeout_s * 1000);
-  enum MHD_Result ok = st == LL_OK ? ll_front_answer(f, c, &inv, f->o.api_timeout_s < f->function_timeout_s)
-                       : st == LL_BUSY ? ll_front_fixed(c, MHD_HTTP_TOO_MANY_REQUESTS, "Too Many Requests", NULL)
-                                       : ll_front_fixed(c, MHD_HTTP_SERVICE_UNAVAILABLE, "Service Unavailable", NULL);
+  bool api_late = lr_clock_mono_ns() >= inv.answer_by_ns;
+  enum MHD_Result ok =
+      st == LL_OK ? ll_front_answer(f, c, &inv, api_late || f->o.api_timeout_s < f->function_timeout_s)
+      : st == LL_BUSY && api_late ? ll_front_fixed(c, MHD_HTTP_GATEWAY_TIMEOUT, "Endpoint request timed out", NULL)
+      : st == LL_BUSY ? ll_front_fixed(c, MHD_HTTP_TOO_MANY_REQUESTS, "Too Many Requests", NULL)
+                      : ll_front_fixed(c, MHD_HTTP_SERVICE_UNAVAILABLE, "Service Unavailable", NULL);
   ll_invocation_clear(&inv);
   free(event);
   return ok;

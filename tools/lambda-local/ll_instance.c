@@ -205,11 +205,17 @@ ll_status ll_instance_create(const ll_function_cfg *fn, const char *region, int 
   return LL_OK;
 }
 
-/* When the current step of the invocation must be over (locked). */
-static int64_t ll_step_deadline(const ll_instance *in, int64_t queued_ns, int limit_s) {
-  if (in->cur_state == LL_CUR_DELIVERED) return in->delivered_ns + (int64_t)limit_s * 1000000000;
-  int64_t from = in->spawned_ns > queued_ns ? in->spawned_ns : queued_ns;
-  return from + (int64_t)LL_INIT_LIMIT_MS * 1000000;
+/* When the current step of the invocation must be over (locked): its own
+ * limit, and never past the caller's answer_by. */
+static int64_t ll_step_deadline(const ll_instance *in, const ll_invocation *inv, int64_t queued_ns, int limit_s) {
+  int64_t d;
+  if (in->cur_state == LL_CUR_DELIVERED) {
+    d = in->delivered_ns + (int64_t)limit_s * 1000000000;
+  } else {
+    int64_t from = in->spawned_ns > queued_ns ? in->spawned_ns : queued_ns;
+    d = from + (int64_t)LL_INIT_LIMIT_MS * 1000000;
+  }
+  return inv->answer_by_ns > 0 && inv->answer_by_ns < d ? inv->answer_by_ns : d;
 }
 
 /* The condition variable runs on CLOCK_MONOTONIC, like lr_clock_mono_ns. */
@@ -221,7 +227,10 @@ static void ll_wait_until(ll_instance *in, int64_t deadline_ns) {
 /* The invocation ran out of time (locked): kill, and let the reaper settle it. */
 static void ll_time_out(ll_instance *in, ll_invocation *inv, int limit_s) {
   bool delivered = in->cur_state == LL_CUR_DELIVERED;
-  if (delivered)
+  if (inv->answer_by_ns > 0 && lr_clock_mono_ns() >= inv->answer_by_ns)
+    ll_logf("lambda-local: %s: the caller's limit (API Gateway's integration timeout) passed; stopping it",
+            inv->request_id);
+  else if (delivered)
     ll_logf("%s Task timed out after %d.00 seconds", inv->request_id, limit_s);
   else
     ll_logf("lambda-local: %s[%d]: init did not finish within %d ms", in->fn->name, in->index, LL_INIT_LIMIT_MS);
@@ -272,7 +281,7 @@ void ll_instance_invoke(ll_instance *in, ll_invocation *inv, int limit_s) {
       else ll_wait_until(in, ll_linger_deadline(in));
       continue;
     }
-    int64_t deadline = ll_step_deadline(in, queued_ns, limit_s);
+    int64_t deadline = ll_step_deadline(in, inv, queued_ns, limit_s);
     if (!killed && lr_clock_mono_ns() >= deadline) {
       ll_time_out(in, inv, limit_s);
       killed = true;

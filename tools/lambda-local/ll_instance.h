@@ -5,6 +5,7 @@
  * one invocation at a time. */
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ll_config.h"
 #include "ll_status.h"
@@ -32,6 +33,10 @@ typedef struct ll_invocation {
   size_t payload_len;
   char request_id[LL_REQUEST_ID_LEN];
   char trace_id[LL_TRACE_ID_MAX];
+  /* in: CLOCK_MONOTONIC ns by which the caller stops waiting, from the
+   * request's arrival (API Gateway's integration timeout), whatever happens
+   * inside: the wait for an instance, init, the run. 0: none. */
+  int64_t answer_by_ns;
   /* out: owned by the invocation, freed by ll_invocation_clear */
   ll_outcome outcome;
   char *body; /* the response, or the error as {"errorType","errorMessage"} JSON */

@@ -3,6 +3,7 @@
  * concurrency; locally, callers queue for a bounded time instead. */
 #include "ll_pool.h"
 #include "ll_time.h"
+#include "lr/clock.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -73,8 +74,11 @@ ll_status ll_pool_warm(ll_pool *p, const char *function) {
   return LL_OK;
 }
 
-static int ll_pool_take(ll_pool *p, ll_fn *f, int wait_ms) {
-  struct timespec until = ll_mono_in(wait_ms);
+/* Waits up to wait_ms, and never past answer_by_ns (CLOCK_MONOTONIC; 0: none). */
+static int ll_pool_take(ll_pool *p, ll_fn *f, int wait_ms, int64_t answer_by_ns) {
+  int64_t until_ns = lr_clock_mono_ns() + (int64_t)wait_ms * 1000000;
+  if (answer_by_ns > 0 && answer_by_ns < until_ns) until_ns = answer_by_ns;
+  struct timespec until = {.tv_sec = (time_t)(until_ns / 1000000000), .tv_nsec = (long)(until_ns % 1000000000)};
   pthread_mutex_lock(&p->mu);
   int got = -1;
   for (;;) {
@@ -95,7 +99,7 @@ static int ll_pool_take(ll_pool *p, ll_fn *f, int wait_ms) {
 ll_status ll_pool_invoke(ll_pool *p, const char *function, ll_invocation *inv, int limit_s, int wait_ms) {
   ll_fn *f = ll_pool_find(p, function);
   if (!f) return LL_NOT_FOUND;
-  int i = ll_pool_take(p, f, wait_ms);
+  int i = ll_pool_take(p, f, wait_ms, inv->answer_by_ns);
   if (i < 0) return p->stopping ? LL_STOPPED : LL_BUSY;
   int limit = limit_s > 0 && limit_s < f->cfg->timeout_s ? limit_s : f->cfg->timeout_s;
   ll_instance_invoke(f->inst[i], inv, limit);

@@ -43,6 +43,7 @@ cat >"$WORK/stack.json" <<JSON
     "crash": {"handler": "crash"},
     "hang": {"handler": "hang", "timeout": 1},
     "slow": {"handler": "hang", "timeout": 2, "concurrency": 3},
+    "slow1": {"handler": "hang", "timeout": 5, "concurrency": 1},
     "malformed": {"handler": "malformed"},
     "error": {"handler": "error"},
     "initfail": {"handler": "initfail"},
@@ -276,6 +277,23 @@ SERVER_PID=$!
 wait_log "serving function" 1
 req gw "http://127.0.0.1:$PORT/"
 check "integration timeout before the function's: 504 Endpoint request timed out" t '[ "$(code gw)" = 504 ] && [ "$(jget "$WORK/gw.body" "j.message")" = "Endpoint request timed out" ]'
+stop_server
+
+# ---- API Gateway's limit runs once from the request's arrival (issue 15,
+# defect 4): the second of two requests for one instance waits for it, and is
+# still answered 504 at the limit, not at the wait plus a full run ----
+sed 's/"http": {"function": "echo", "port": 0}/"http": {"function": "echo", "port": 0, "timeout": 2}/' "$WORK/stack.json" >"$WORK/gw2.json"
+PORT=$(free_port)
+"$LL" serve --config "$WORK/gw2.json" --function slow1 --port "$PORT" >/dev/null 2>"$WORK/server.log" &
+SERVER_PID=$!
+wait_log "serving function" 1
+for n in 1 2; do
+  curl -s --max-time 20 -o /dev/null -w '%{http_code} %{time_total}\n' "http://127.0.0.1:$PORT/q$n" >"$WORK/q$n.out" &
+done
+wait_jobs=$(jobs -p | grep -v "^$SERVER_PID\$" || true)
+for j in $wait_jobs; do wait "$j" 2>/dev/null || true; done
+check "integration timeout counted from arrival: both 504 within the 2 s limit" \
+  t 'awk '\''$1 == 504 && $2 < 2.8 {n++} END {exit n != 2}'\'' "$WORK/q1.out" "$WORK/q2.out"'
 stop_server
 
 # ---- a /next abandoned by its client never receives an event ----

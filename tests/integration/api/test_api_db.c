@@ -24,14 +24,7 @@ static api_app *db_app(const char *db, const char *const *extra) {
   return at_app_db(it_server()->port, db, extra);
 }
 
-static void fresh(const char *db) {
-  char err[TPG_ERR_LEN] = "";
-  char seed[1024];
-  it_fresh_db(db);
-  it_migrate(db);
-  snprintf(seed, sizeof seed, "%s/db/seed/local_seed.sql", tpg_source_dir());
-  ck_assert_msg(tpg_exec_file(it_server(), db, seed, err) == 0, "%s", err);
-}
+static void fresh(const char *db) { it_fresh_seeded(db); }
 
 static at_response post_order(api_app *a, const char *key, const char *body) {
   char kh[300];

@@ -46,6 +46,15 @@ void it_migrate(const char *dbname) {
   ck_assert_msg(st == MIGRATE_OK, "migrate: %s", merr);
 }
 
+void it_fresh_seeded(const char *name) {
+  char err[TPG_ERR_LEN] = "";
+  char seed[1024];
+  it_fresh_db(name);
+  it_migrate(name);
+  snprintf(seed, sizeof seed, "%s/db/seed/local_seed.sql", tpg_source_dir());
+  ck_assert_msg(tpg_exec_file(&it_pg, name, seed, err) == 0, "%s", err);
+}
+
 typedef struct it_env {
   const char *const *pairs; /* NAME, VALUE, NAME, VALUE, ..., NULL */
   const char *const *extra;

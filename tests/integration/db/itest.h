@@ -19,6 +19,8 @@ int it_main(Suite *s, const char *server_opts);
 
 /* CREATE DATABASE name, failing the test on error. */
 void it_fresh_db(const char *name);
+/* A fresh database with every migration and the local seed. */
+void it_fresh_seeded(const char *name);
 /* All embedded migrations applied to dbname (via migrate_run). */
 void it_migrate(const char *dbname);
 

@@ -81,6 +81,22 @@ START_TEST(problem_types_documented) {
 }
 END_TEST
 
+/* Issue 15, defect 5: API Gateway's own 502 (a process killed mid-request)
+ * is documented on every operation, as retryable with the same key. */
+START_TEST(gateway_errors_documented_as_retryable) {
+  char *text = spec_text();
+  op ops[MAX_OPS];
+  int n = spec_ops(ops);
+  size_t refs = 0;
+  for (const char *p = text; (p = strstr(p, "'502': {$ref: '#/components/responses/GatewayError'}")); p++) refs++;
+  ck_assert_uint_eq(refs, (size_t)n);
+  const char *ge = strstr(text, "    GatewayError:");
+  ck_assert_ptr_nonnull(ge);
+  ck_assert_ptr_nonnull(strstr(ge, "Retryable: retry with\n        the same Idempotency-Key"));
+  free(text);
+}
+END_TEST
+
 static void print_statuses(const api_problem *list, size_t n, int *first) {
   for (size_t k = 0; k < n && list[k] != API_PROBLEM_NONE; k++) {
     printf("%s%d", *first ? "" : ",", api_problem_status(list[k]));
@@ -114,6 +130,7 @@ int main(int argc, char **argv) {
   TCase *tc = tcase_create("spec");
   tcase_add_test(tc, routes_match_the_spec);
   tcase_add_test(tc, problem_types_documented);
+  tcase_add_test(tc, gateway_errors_documented_as_retryable);
   suite_add_tcase(s, tc);
   return at_run_suite(s);
 }

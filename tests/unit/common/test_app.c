@@ -2,6 +2,7 @@
  * variable; the session is created but not connected (lazy); warm-up failure
  * is not an init failure. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,8 +63,43 @@ START_TEST(warm_up_failure_is_not_fatal) {
   app_ctx *a = NULL;
   lr_fault f;
   ck_assert_int_eq(app_create(&opt, NULL, &a, &f), LR_HANDLER_OK);
-  ck_assert_int_eq(slept, 1); /* it did try: twice, with a backoff between */
+  ck_assert_int_eq(slept, 0); /* one attempt, no backoff: init must stay short (issue 15) */
   ck_assert_uint_eq(db_session_connects(a->db), 0);
+  app_free(a);
+}
+END_TEST
+
+/* Issue 15, defect 8: without DB_SSLMODE the server's name is verified; a
+ * weaker mode is the deployment's explicit choice, and the log says so. */
+static char *app_log_of(kv *env, app_ctx **out) {
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&text, &len);
+  lr_logger lg;
+  lr_logger_init(&lg, f, "orders", "api");
+  app_options opt = {.needs = CFG_NEED_DB, .getenv_fn = table_getenv, .getenv_arg = env};
+  lr_fault fault;
+  ck_assert_int_eq(app_create(&opt, &lg, out, &fault), LR_HANDLER_OK);
+  fclose(f);
+  return text;
+}
+
+START_TEST(weak_sslmode_is_explicit_and_logged) {
+  static kv dflt[] = {{"DB_HOST", "db.example"}, {"DB_NAME", "orders"}, {"DB_USER", "app"},
+                      {"DB_PASSWORD", "pw"}, {NULL, NULL}};
+  app_ctx *a = NULL;
+  char *text = app_log_of(dflt, &a);
+  ck_assert_str_eq(a->cfg.db_sslmode, "verify-full");
+  ck_assert_ptr_null(strstr(text, "DB_SSLMODE"));
+  free(text);
+  app_free(a);
+  static kv weak[] = {{"DB_HOST", "db.example"}, {"DB_NAME", "orders"}, {"DB_USER", "app"},
+                      {"DB_PASSWORD", "pw"}, {"DB_SSLMODE", "prefer"}, {NULL, NULL}};
+  text = app_log_of(weak, &a);
+  ck_assert_str_eq(a->cfg.db_sslmode, "prefer");
+  ck_assert_msg(strstr(text, "DB_SSLMODE is weaker than verify-full") != NULL, "%s", text);
+  ck_assert_ptr_nonnull(strstr(text, "\"db_sslmode\":\"prefer\""));
+  free(text);
   app_free(a);
 }
 END_TEST
@@ -90,6 +126,7 @@ int main(void) {
   tcase_add_test(tc, config_error_is_a_config_fault);
   tcase_add_test(tc, lazy_session);
   tcase_add_test(tc, warm_up_failure_is_not_fatal);
+  tcase_add_test(tc, weak_sslmode_is_explicit_and_logged);
   tcase_add_test(tc, no_database_needed);
   suite_add_tcase(s, tc);
   SRunner *sr = srunner_create(s);

@@ -153,7 +153,7 @@ START_TEST(defaults_and_values) {
   ck_assert_int_eq(cfg.db_connect_timeout_s, 5);
   ck_assert_int_eq(cfg.idempotency_ttl_hours, 24);
   ck_assert_int_eq(cfg.db_auth, CFG_DB_AUTH_PASSWORD);
-  ck_assert_str_eq(cfg.db_sslmode, "prefer");
+  ck_assert_str_eq(cfg.db_sslmode, "verify-full"); /* a weaker mode is set explicitly (issue 15) */
   ck_assert_str_eq(cfg.db_password, "p a's\"s");
   ck_assert_str_eq(cfg.service_name, ""); /* neither SERVICE_NAME nor a function name */
   cfg_clear(&cfg);

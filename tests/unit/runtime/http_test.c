@@ -469,6 +469,58 @@ START_TEST(test_parse_status) {
 }
 END_TEST
 
+/* Issue 15, defect 8: a peer that answers one byte at a time, each well
+ * inside the per-read timeout, must not hold a post for size x timeout. */
+typedef struct trickler {
+  int lfd;
+  pthread_t thread;
+  char api[64];
+} trickler;
+
+static void *trickle_main(void *arg) {
+  trickler *t = arg;
+  int fd = accept(t->lfd, NULL, NULL);
+  if (fd < 0) return NULL;
+  char b[4096];
+  (void)recv(fd, b, sizeof b, 0);
+  static const char head[] = "HTTP/1.1 202 Accepted\r\nContent-Length: 60\r\n\r\n";
+  int ok = peer_send(fd, head, sizeof head - 1) == 0;
+  for (int i = 0; ok && i < 60; i++) {
+    struct timespec ts = {0, 100 * 1000000L};
+    nanosleep(&ts, NULL);
+    ok = peer_send(fd, "x", 1) == 0;
+  }
+  close(fd);
+  return NULL;
+}
+
+START_TEST(test_trickling_peer_hits_the_total) {
+  trickler t;
+  t.lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  socklen_t len = sizeof sa;
+  ck_assert_int_eq(bind(t.lfd, (struct sockaddr *)&sa, sizeof sa), 0);
+  ck_assert_int_eq(listen(t.lfd, 2), 0);
+  ck_assert_int_eq(getsockname(t.lfd, (struct sockaddr *)&sa, &len), 0);
+  snprintf(t.api, sizeof t.api, "127.0.0.1:%d", ntohs(sa.sin_port));
+  ck_assert_int_eq(pthread_create(&t.thread, NULL, trickle_main, &t), 0);
+  lr__http h;
+  lr_buf out;
+  ck_assert_int_eq(lr__http_init(&h, t.api), LR_RT_OK);
+  lr_buf_init(&out, 1024);
+  /* each byte comes 100 ms after the last (the per-read limit is 2 s), the
+   * whole answer would take 6 s: the 1 s total ends it */
+  lr__http_req r = {.method = LR_HTTP_POST, .path = "/2018-06-01/runtime/invocation/x/response",
+                    .body = "{}", .body_len = 2, .timeout_ms = 2000, .total_ms = 1000, .out = &out};
+  lr_rt_status st = lr__http_request(&h, &r);
+  ck_assert_msg(st == LR_RT_TRANSPORT, "status %d: %s", st, h.err);
+  lr__http_free(&h);
+  lr_buf_free(&out);
+  pthread_join(t.thread, NULL);
+  close(t.lfd);
+}
+END_TEST
+
 Suite *http_suite(void);
 Suite *http_suite(void) {
   Suite *s = suite_create("runtime.http");
@@ -485,6 +537,7 @@ Suite *http_suite(void) {
   tcase_add_test(tc, test_idle_close_then_new_connection);
   tcase_add_test(tc, test_read_to_close);
   tcase_add_test(tc, test_post_read_timeout);
+  tcase_add_test(tc, test_trickling_peer_hits_the_total);
   tcase_add_test(tc, test_request_exact);
   tcase_add_test(tc, test_host_by_name);
   tcase_add_test(tc, test_loop_chunked_event);

@@ -90,6 +90,8 @@ START_TEST(test_fields_and_ids) {
   cJSON_AddNumberToObject(fields, "count", 3);
   cJSON_AddBoolToObject(fields, "ok", 1);
   cJSON_AddStringToObject(fields, "level", "spoofed"); /* reserved: dropped */
+  /* reserved too (issue 15): CloudWatch would read the line as EMF */
+  cJSON_AddItemToObject(fields, "_aws", cJSON_CreateString("spoofed metrics"));
   cJSON_AddItemToObject(fields, "nested", cJSON_CreateIntArray((const int[]){1, 2}, 2));
   lr_log(&lg, LR_LOG_INFO, "order created", fields);
   cJSON_Delete(fields);
@@ -111,7 +113,16 @@ START_TEST(test_fields_and_ids) {
   ck_assert_uint_eq(strlen(ts), 24);
   ck_assert(ts[4] == '-' && ts[10] == 'T' && ts[19] == '.' && ts[23] == 'Z');
   ck_assert_ptr_null(strstr(c.buf, "spoofed"));
+  ck_assert_ptr_null(cJSON_GetObjectItem(j, "_aws"));
   cJSON_Delete(j);
+  free(c.buf);
+  /* lr_log_kv takes the same names */
+  cap_open(&c);
+  lr_logger_init(&lg, c.f, "orders", "api"); /* the new stream */
+  lr_log_kv(&lg, LR_LOG_INFO, "kv", "_aws", "{\"CloudWatchMetrics\":[]}", "x", "1", NULL);
+  cap_close(&c);
+  ck_assert_ptr_null(strstr(c.buf, "_aws"));
+  ck_assert_ptr_nonnull(strstr(c.buf, "\"x\":\"1\""));
   free(c.buf);
 }
 END_TEST

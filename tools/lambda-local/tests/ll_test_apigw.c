@@ -179,6 +179,34 @@ START_TEST(http_reply_cookies_and_inferred) {
 }
 END_TEST
 
+/* Issue 15, defect 6: an HTTP API answer without statusCode holding a NUL
+ * (raw, or escaped at the start of a string) was copied with strndup while the
+ * body kept the full length: the front sent heap bytes past the copy. */
+START_TEST(inferred_reply_with_nul_is_exact_or_refused) {
+  static const char raw_nul[] = {' ', '\0', '4'};
+  ll_http_reply r;
+  char err[256] = "";
+  ll_status st = ll_apigw_reply(raw_nul, sizeof raw_nul, LL_API_HTTP, &r, err, sizeof err);
+  if (st == LL_OK) {
+    ck_assert_uint_eq(r.body_len, sizeof raw_nul);
+    ck_assert_mem_eq(r.body, raw_nul, sizeof raw_nul);
+    ll_http_reply_free(&r);
+  }
+  static const char lead_nul[] = {'"', '\0', 'a', '"'};
+  st = ll_apigw_reply(lead_nul, sizeof lead_nul, LL_API_HTTP, &r, err, sizeof err);
+  if (st == LL_OK) {
+    ck_assert_uint_eq(r.body_len, sizeof lead_nul);
+    ck_assert_mem_eq(r.body, lead_nul, sizeof lead_nul);
+    ll_http_reply_free(&r);
+  }
+  static const char escaped[] = "\"\\u0000 starts with a NUL\"";
+  r = reply_ok(escaped, LL_API_HTTP);
+  ck_assert_uint_eq(r.body_len, strlen(escaped));
+  ck_assert_mem_eq(r.body, escaped, strlen(escaped));
+  ll_http_reply_free(&r);
+}
+END_TEST
+
 START_TEST(malformed_replies_refused) {
   const char *rest[] = {"not json", "", "[1]", "\"str\"", "{}", "{\"statusCode\":\"200\"}", "{\"statusCode\":99}",
                         "{\"statusCode\":600}", "{\"statusCode\":200.5}", "{\"statusCode\":200,\"body\":{}}",
@@ -235,6 +263,7 @@ Suite *ll_apigw_suite(void) {
   tcase_add_test(limits, hostile_targets_refused);
   tcase_add_test(limits, too_many_query_parameters);
   tcase_add_test(limits, malformed_replies_refused);
+  tcase_add_test(limits, inferred_reply_with_nul_is_exact_or_refused);
   tcase_add_test(limits, too_many_reply_headers);
   tcase_add_test(limits, long_header_names_kept);
   suite_add_tcase(s, limits);

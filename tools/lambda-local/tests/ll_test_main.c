@@ -10,6 +10,7 @@ int main(void) {
   srunner_add_suite(sr, ll_cli_suite());
   srunner_add_suite(sr, ll_cron_suite());
   srunner_add_suite(sr, ll_sqs_suite());
+  srunner_add_suite(sr, ll_log_suite());
   srunner_run_all(sr, CK_NORMAL);
   int failed = srunner_ntests_failed(sr);
   srunner_free(sr);

@@ -7,5 +7,6 @@ Suite *ll_config_suite(void);
 Suite *ll_cli_suite(void);
 Suite *ll_cron_suite(void);
 Suite *ll_sqs_suite(void);
+Suite *ll_log_suite(void);
 
 #endif
