@@ -14,12 +14,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   cursor[size] = '\0';
   for (int st = ORDER_STATUS_ANY; st <= ORDER_STATUS_CANCELLED; st++) {
     order_list_key key;
-    if (api_cursor_decode(cursor, "c-1", (order_status_filter)st, &key) != 0) continue;
+    if (!api_cursor_decode(cursor, "c-1", (order_status_filter)st, &key)) continue;
     lr_buf again;
     lr_buf_init(&again, 4096);
     order_list_key back;
-    if (api_cursor_encode(&key, "c-1", (order_status_filter)st, &again) != 0 ||
-        api_cursor_decode(lr_buf_str(&again), "c-1", (order_status_filter)st, &back) != 0 ||
+    if (!api_cursor_encode(&key, "c-1", (order_status_filter)st, &again) ||
+        !api_cursor_decode(lr_buf_str(&again), "c-1", (order_status_filter)st, &back) ||
         back.created_us != key.created_us || strcmp(back.id, key.id) != 0)
       abort();
     lr_buf_free(&again);

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2016,SC2034 # single-quoted JavaScript (jget) and conditions that check evaluates later, with the variables set here
 # lambda-local end to end, against echo-bootstrap, fixture-bootstrap and a
 # shell runtime (env_bootstrap.sh): HTTP through REST and HTTP API formats,
 # base64 bodies, the invoke command, crash, timeout, malformed answers, init
@@ -9,11 +10,11 @@ set -u
 LL=${1:-} ECHO_BIN=${2:-} FIX_BIN=${3:-}
 HERE="$(cd "$(dirname "$0")" && pwd)"
 for b in "$LL" "$ECHO_BIN" "$FIX_BIN"; do
-  [ -n "$b" ] && [ -x "$b" ] || { echo "skipped: lambda-local, echo-bootstrap or fixture-bootstrap not built"; exit 77; }
+  if [ -z "$b" ] || [ ! -x "$b" ]; then echo "skipped: lambda-local, echo-bootstrap or fixture-bootstrap not built"; exit 77; fi
 done
 abs() { (cd "$(dirname "$1")" && printf '%s/%s' "$(pwd)" "$(basename "$1")"); }
 LL=$(abs "$LL") ECHO_BIN=$(abs "$ECHO_BIN") FIX_BIN=$(abs "$FIX_BIN")
-command -v node >/dev/null && command -v curl >/dev/null || { echo "skipped: node and curl are needed"; exit 77; }
+if ! command -v node >/dev/null || ! command -v curl >/dev/null; then echo "skipped: node and curl are needed"; exit 77; fi
 
 WORK=$(mktemp -d)
 PASS=0 FAIL=0 SERVER_PID="" PORT=""
@@ -63,9 +64,9 @@ JSON
 # Suites run in parallel: a port found free may be taken before lambda-local
 # binds it, so a start that fails with "in use" is tried again on another port.
 start_server() {
-  local fn=$1 attempt i
+  local fn=$1
   shift
-  for attempt in 1 2 3; do
+  for _ in 1 2 3; do
     PORT=$(free_port)
     "$LL" serve --config "$WORK/stack.json" --function "$fn" --port "$PORT" "$@" >"$WORK/server.out" 2>"$WORK/server.log" &
     SERVER_PID=$!
@@ -101,8 +102,7 @@ req() {
 code() { cat "$WORK/$1.code"; }
 # wait_log PATTERN N: up to 5 s for N lines of the server log to match (they may follow the answer).
 wait_log() {
-  local i
-  for i in $(seq 1 50); do
+  for _ in $(seq 1 50); do
     [ "$(grep -c "$1" "$WORK/server.log")" -ge "$2" ] && return 0
     sleep 0.1
   done
@@ -167,7 +167,7 @@ if start_server env --format http; then
   stop_server
 fi
 printf '{"hello":"world"}' >"$WORK/event.json"
-E2E_VAR=set "$LL" invoke env "$WORK/event.json" --config "$WORK/stack.json" >"$WORK/env.json" 2>"$WORK/server.log"
+E2E_VAR="set" "$LL" invoke env "$WORK/event.json" --config "$WORK/stack.json" >"$WORK/env.json" 2>"$WORK/server.log"
 check "env: invoke exits 0" [ $? -eq 0 ]
 check "env: Lambda's variables" [ "$(jget "$WORK/env.json" '[j._HANDLER,j.AWS_LAMBDA_FUNCTION_NAME,j.AWS_LAMBDA_FUNCTION_VERSION,j.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,j.AWS_LAMBDA_LOG_GROUP_NAME,j.AWS_REGION,j.AWS_DEFAULT_REGION,j.TZ].join("|")')" = 'env.handler|env|$LATEST|256|/aws/lambda/env|eu-west-1|eu-west-1|:UTC' ]
 check "env: runtime API address on 127.0.0.1, task root, dummy credentials" [ "$(jget "$WORK/env.json" '[/^127\.0\.0\.1:\d+$/.test(j.AWS_LAMBDA_RUNTIME_API),j.LAMBDA_TASK_ROOT,j.AWS_ACCESS_KEY_ID!=="",j.AWS_SECRET_ACCESS_KEY!==""].join("|")')" = "true|$HERE|true|true" ]
@@ -322,7 +322,7 @@ fi
 # ---- concurrency: three instances take three requests at once ----
 if start_server slow; then
   for n in 1 2 3; do req "p$n" "http://127.0.0.1:$PORT/p$n" & done
-  wait $(jobs -p | grep -v "^$SERVER_PID$") 2>/dev/null
+  for j in $(jobs -p); do [ "$j" = "$SERVER_PID" ] || wait "$j" 2>/dev/null; done
   check "concurrency 3: all answered" [ "$(cat "$WORK/p1.code" "$WORK/p2.code" "$WORK/p3.code")" = "502502502" ]
   starts_before_first_timeout=$(awk '/Task timed out/{exit} /^START RequestId/{n++} END{print n+0}' "$WORK/server.log")
   check "concurrency 3: three invocations ran in parallel" [ "$starts_before_first_timeout" -eq 3 ]

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2016,SC2034 # check() evaluates its single-quoted condition later; the variables it reads are set here
 # scripts/run end to end: the orders stack (PostgreSQL, fauxqs, migrate, seed,
 # api behind lambda-local) answers over HTTP, and SIGTERM stops all it started.
 # Prints "N passed, N failed"; exit 77 without lambda-local, bootstrap or PostgreSQL.
