@@ -13,6 +13,9 @@ extern const lr_handler api_handler;
 #if HAVE_FN_MIGRATE
 extern const lr_handler migrate_handler;
 #endif
+#if HAVE_FN_PREDEPLOY
+extern const lr_handler predeploy_handler;
+#endif
 #if HAVE_FN_WORKER
 extern const lr_handler worker_handler;
 #endif
@@ -26,6 +29,9 @@ static const lr_handler *const handlers[] = {
 #endif
 #if HAVE_FN_MIGRATE
     &migrate_handler,
+#endif
+#if HAVE_FN_PREDEPLOY
+    &predeploy_handler,
 #endif
 #if HAVE_FN_WORKER
     &worker_handler,
