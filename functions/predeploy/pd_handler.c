@@ -81,7 +81,7 @@ static pd_status pd_check(pd_app *a, const lr_context *ctx, const pd_event *ev, 
   pd_status st = pd_get_deployment(a, ev, check_deadline, &t, err);
   if (st != PD_OK) return st;
   if (ctx->log)
-    lr_log_kv(ctx->log, LR_LOG_INFO, "deployment read", "deployment_id", ev->deployment_id, "function",
+    lr_log_kv(ctx->log, LR_LOG_INFO, "deployment read", "deployment_id", ev->deployment_id, "api_function",
               t.function_name, "alias", t.alias, "current_version", t.current_version, "target_version",
               t.target_version, NULL);
   if (lr_clock_epoch_ms() >= check_deadline)

@@ -137,6 +137,7 @@ START_TEST(ready_version_succeeds) {
   ck_assert_ptr_nonnull(strstr(r.log, "\"message\":\"hook started\""));
   ck_assert_ptr_nonnull(strstr(r.log, "\"message\":\"deployment read\""));
   ck_assert_ptr_nonnull(strstr(r.log, "\"target_version\":\"7\""));
+  ck_assert_ptr_nonnull(strstr(r.log, "\"api_function\":\"orders-dev-api\""));
   ck_assert_ptr_nonnull(strstr(r.log, "\"message\":\"health check\""));
   ck_assert_ptr_nonnull(strstr(r.log, "\"message\":\"status reported\""));
   done(&m, &r);
