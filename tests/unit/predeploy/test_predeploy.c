@@ -310,7 +310,8 @@ START_TEST(hostile_events_are_refused) {
   for (size_t i = 0; i < sizeof events / sizeof events[0]; i++) {
     mock_server m;
     run_result r;
-    run(&m, NULL, 0, events[i], strlen(events[i]), 20000, &r);
+    static const mock_action none[1]; /* mock_start copies n of them: never from NULL */
+    run(&m, none, 0, events[i], strlen(events[i]), 20000, &r);
     ck_assert_msg(r.rc == LR_HANDLER_ERROR, "event %zu accepted", i);
     ck_assert_str_eq(r.fault.type, "Predeploy.BadEvent");
     ck_assert_uint_eq(m.n_reqs, 0);
