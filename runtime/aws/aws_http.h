@@ -1,6 +1,7 @@
 #ifndef LR_AWS_HTTP_H
 #define LR_AWS_HTTP_H
-/* The HTTP layer under the SQS and S3 clients (aws_http.c): one libcurl
+/* The HTTP layer under the SQS and S3 clients and the generic calls (aws_http.c,
+ * aws_call.c): one libcurl
  * handle, SigV4 signing of every attempt, bounded answers, retries with
  * jittered backoff inside the caller's deadline. */
 #include <stdint.h>
