@@ -268,6 +268,39 @@ START_TEST(bad_appspecs_fail) {
 }
 END_TEST
 
+/* With less time than the report needs, nothing is checked and Failed goes out at once. */
+START_TEST(low_time_reports_failed_without_checks) {
+  mock_server m;
+  run_result r;
+  run(&m, &PUT_OK, 1, EVENT, strlen(EVENT), 3000, &r);
+  ck_assert_msg(r.rc == LR_HANDLER_OK, "%s", r.fault.message);
+  ck_assert_uint_eq(m.n_reqs, 1);
+  expect_put(&m, 0, PUT_BODY("Failed"));
+  ck_assert_ptr_nonnull(strstr(r.response, "no time left for the checks"));
+  done(&m, &r);
+}
+END_TEST
+
+/* A Name given as an ARN is one encoded path segment (its colons as %3A). */
+START_TEST(function_arn_is_encoded) {
+  mock_server m;
+  run_result r;
+  const mock_action get = {MOCK_REPLY, 200, NULL,
+                           DEPLOYMENT_WITH("{\\\"Resources\\\":[{\\\"A\\\":{\\\"Properties\\\":{\\\"Name\\\":"
+                                           "\\\"arn:aws:lambda:us-east-1:123456789012:function:orders-dev-api\\\","
+                                           "\\\"Alias\\\":\\\"Live\\\",\\\"TargetVersion\\\":12}}}]}"), 0};
+  const mock_action acts[] = {get, INVOKE_READY, PUT_OK};
+  run(&m, acts, 3, EVENT, strlen(EVENT), 20000, &r);
+  ck_assert_msg(r.rc == LR_HANDLER_OK, "%s", r.fault.message);
+  char v[512];
+  ck_assert_str_eq(mock_request_line(&m, 1, v, sizeof v),
+                   "POST /2015-03-31/functions/arn%3Aaws%3Alambda%3Aus-east-1%3A123456789012%3Afunction%3Aorders-dev-api"
+                   "/invocations?Qualifier=12");
+  expect_put(&m, 2, PUT_BODY("Succeeded"));
+  done(&m, &r);
+}
+END_TEST
+
 START_TEST(report_failure_is_a_function_error) {
   mock_server m;
   run_result r;
@@ -348,6 +381,8 @@ static Suite *suite(void) {
   tcase_add_test(tc, get_deployment_hang_reports_failed);
   tcase_add_test(tc, yaml_appspec_fails);
   tcase_add_test(tc, bad_appspecs_fail);
+  tcase_add_test(tc, low_time_reports_failed_without_checks);
+  tcase_add_test(tc, function_arn_is_encoded);
   tcase_add_test(tc, report_failure_is_a_function_error);
   tcase_add_test(tc, hostile_events_are_refused);
   tcase_add_test(tc, health_answers);
