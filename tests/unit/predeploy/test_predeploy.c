@@ -42,12 +42,19 @@ typedef struct run_result {
   size_t log_len;
 } run_result;
 
-static void set_env(int port) {
+/* Every service at the mock through AWS_ENDPOINT_URL, or (per_service) through
+ * AWS_ENDPOINT_URL_CODEDEPLOY / _LAMBDA while AWS_ENDPOINT_URL points nowhere. */
+static void set_env(int port, int per_service) {
   char url[64];
   snprintf(url, sizeof url, "http://127.0.0.1:%d", port);
-  setenv("AWS_ENDPOINT_URL", url, 1);
-  unsetenv("AWS_ENDPOINT_URL_CODEDEPLOY");
-  unsetenv("AWS_ENDPOINT_URL_LAMBDA");
+  setenv("AWS_ENDPOINT_URL", per_service ? "http://127.0.0.1:1" : url, 1);
+  if (per_service) {
+    setenv("AWS_ENDPOINT_URL_CODEDEPLOY", url, 1);
+    setenv("AWS_ENDPOINT_URL_LAMBDA", url, 1);
+  } else {
+    unsetenv("AWS_ENDPOINT_URL_CODEDEPLOY");
+    unsetenv("AWS_ENDPOINT_URL_LAMBDA");
+  }
   setenv("AWS_REGION", "us-east-1", 1);
   setenv("AWS_ACCESS_KEY_ID", TEST_AKID, 1);
   setenv("AWS_SECRET_ACCESS_KEY", TEST_SECRET, 1);
@@ -55,11 +62,11 @@ static void set_env(int port) {
 }
 
 /* Starts the mock, runs init + one invoke + shutdown with `budget_ms` left. */
-static void run(mock_server *m, const mock_action *acts, size_t n, const char *event, size_t event_len,
-                int64_t budget_ms, run_result *r) {
+static void run_env(mock_server *m, const mock_action *acts, size_t n, const char *event, size_t event_len,
+                    int64_t budget_ms, int per_service, run_result *r) {
   memset(r, 0, sizeof *r);
   mock_start(m, acts, n);
-  set_env(m->port);
+  set_env(m->port, per_service);
   FILE *out = open_memstream(&r->log, &r->log_len);
   ck_assert_ptr_nonnull(out);
   lr_logger lg;
@@ -78,6 +85,11 @@ static void run(mock_server *m, const mock_action *acts, size_t n, const char *e
   fclose(out);
   ck_assert_ptr_null(strstr(r->log, TEST_SECRET));
   ck_assert_ptr_null(strstr(r->log, TEST_TOKEN));
+}
+
+static void run(mock_server *m, const mock_action *acts, size_t n, const char *event, size_t event_len,
+                int64_t budget_ms, run_result *r) {
+  run_env(m, acts, n, event, event_len, budget_ms, 0, r);
 }
 
 static void done(mock_server *m, run_result *r) {
@@ -149,26 +161,11 @@ START_TEST(service_endpoints_are_honoured) {
   mock_server m;
   run_result r;
   const mock_action acts[] = {GET_OK, INVOKE_READY, PUT_OK};
-  memset(&r, 0, sizeof r);
-  mock_start(&m, acts, 3);
-  set_env(m.port);
-  char url[64];
-  snprintf(url, sizeof url, "http://127.0.0.1:%d", m.port);
-  setenv("AWS_ENDPOINT_URL_CODEDEPLOY", url, 1);
-  setenv("AWS_ENDPOINT_URL_LAMBDA", url, 1);
-  setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1", 1); /* nothing listens there */
-  void *app = NULL;
-  ck_assert_int_eq(predeploy_handler.init(&app, NULL, &r.fault), LR_HANDLER_OK);
-  lr_context ctx = {.request_id = "req-1", .deadline_ms = lr_clock_epoch_ms() + 20000};
-  lr_buf resp;
-  lr_buf_init(&resp, 1 << 16);
-  ck_assert_int_eq(predeploy_handler.invoke(app, &ctx, EVENT, strlen(EVENT), &resp, &r.fault), LR_HANDLER_OK);
-  ck_assert_ptr_nonnull(strstr(lr_buf_str(&resp), "Succeeded"));
-  lr_buf_free(&resp);
-  predeploy_handler.shutdown(app);
-  mock_stop(&m);
+  run_env(&m, acts, 3, EVENT, strlen(EVENT), 20000, 1, &r);
+  ck_assert_msg(r.rc == LR_HANDLER_OK, "%s", r.fault.message);
+  ck_assert_ptr_nonnull(strstr(r.response, "Succeeded"));
   ck_assert_uint_eq(m.n_reqs, 3);
-  mock_free(&m);
+  done(&m, &r);
 }
 END_TEST
 
