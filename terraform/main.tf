@@ -27,6 +27,8 @@ locals {
     worker  = { timeout_seconds = var.worker_timeout_seconds, duration_p99_alarm_ms = 10000 }
     cleanup = { timeout_seconds = 300, duration_p99_alarm_ms = 240000 }
     migrate = { timeout_seconds = 300, duration_p99_alarm_ms = 240000 }
+    # CodeDeploy's pre-traffic hook of the api (serverless.yml): its log group and alarms.
+    predeploy = { timeout_seconds = 45, duration_p99_alarm_ms = 40000 }
   }
 }
 

@@ -87,16 +87,22 @@ static size_t on_body(char *p, size_t size, size_t n, void *arg) {
   return len;
 }
 
+/* The value of header line p (len bytes) when it is `name`, trimmed into out. */
+static void header_value(const char *p, size_t len, const char *name, char *out, size_t cap) {
+  size_t nl = strlen(name);
+  if (len <= nl || p[nl] != ':' || strncasecmp(p, name, nl) != 0) return;
+  const char *v = p + nl + 1;
+  size_t vl = len - nl - 1;
+  while (vl && (*v == ' ' || *v == '\t')) v++, vl--;
+  while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n' || v[vl - 1] == ' ')) vl--;
+  lr_aws__safe_copy(out, cap, v, vl);
+}
+
 static size_t on_header(char *p, size_t size, size_t n, void *arg) {
   lr_aws_http *h = arg;
   size_t len = size * n;
-  if (len > 5 && strncasecmp(p, "etag:", 5) == 0) {
-    const char *v = p + 5;
-    size_t vl = len - 5;
-    while (vl && (*v == ' ' || *v == '\t')) v++, vl--;
-    while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n' || v[vl - 1] == ' ')) vl--;
-    lr_aws__safe_copy(h->etag, sizeof h->etag, v, vl);
-  }
+  header_value(p, len, "etag", h->etag, sizeof h->etag);
+  if (h->capture_name) header_value(p, len, h->capture_name, h->captured, sizeof h->captured);
   return len;
 }
 
@@ -120,7 +126,8 @@ static lr_aws_status signed_headers(lr_aws_http *h, const lr_aws_http_req *req, 
   if (req->header_count + 1 > LR_SIGV4_MAX_HEADERS) return lr_aws__fail(err, LR_AWS_BAD_ARGUMENT, "too many headers");
   hs[0] = (lr_sigv4_pair){"Host", authority, 0};
   for (size_t i = 0; i < req->header_count; i++) hs[i + 1] = req->headers[i];
-  lr_sigv4_request sr = {.method = req->method, .path = req->path, .headers = hs,
+  lr_sigv4_request sr = {.method = req->method, .path = req->path, .query = req->query,
+                         .query_count = req->query_count, .headers = hs,
                          .header_count = req->header_count + 1, .payload_hash = req->payload_hash,
                          .payload = req->body, .payload_len = req->body_len};
   lr_buf auth;
@@ -193,6 +200,8 @@ static verdict attempt(lr_aws_http *h, const lr_aws_http_req *req, const char *u
   struct curl_slist *list = NULL;
   lr_buf_reset(&h->body);
   h->etag[0] = '\0';
+  h->captured[0] = '\0';
+  h->capture_name = req->capture_header;
   h->body_too_big = 0;
   h->curl_err[0] = '\0';
   *st = signed_headers(h, req, authority, &list, err);
@@ -206,6 +215,7 @@ static verdict attempt(lr_aws_http *h, const lr_aws_http_req *req, const char *u
   curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &status);
   curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, NULL);
   curl_slist_free_all(list); /* held the signature and the session token */
+  h->capture_name = NULL;
   if (h->body_too_big) {
     *st = lr_aws__fail(err, LR_AWS_BAD_RESPONSE, "%s answered more than %zu bytes", h->label, h->body.max);
     return V_FAIL;
@@ -243,9 +253,19 @@ static void note_attempts(char *err, int made) {
   snprintf(err + n, LR_AWS_ERR_LEN - n, " (%d attempts)", made);
 }
 
-static lr_aws_status build_url(const lr_aws_http *h, const char *authority, const char *path, lr_buf *url) {
-  if (lr_buf_addf(url, "%s://%s%s", h->ep.https ? "https" : "http", authority, path) != LR_BUF_OK)
+/* scheme://authority/path?name=value&... with names and values encoded the
+ * way the signer encodes them, so that what is sent is what was signed. */
+static lr_aws_status build_url(const lr_aws_http *h, const char *authority, const lr_aws_http_req *req, lr_buf *url) {
+  if (lr_buf_addf(url, "%s://%s%s", h->ep.https ? "https" : "http", authority, req->path) != LR_BUF_OK)
     return LR_AWS_BAD_ARGUMENT;
+  for (size_t i = 0; i < req->query_count; i++) {
+    const lr_sigv4_pair *q = &req->query[i];
+    size_t vl = q->value_len ? q->value_len : strlen(q->value);
+    if (lr_buf_add(url, i ? "&" : "?", 1) != LR_BUF_OK ||
+        lr_sigv4_uri_encode(url, q->name, strlen(q->name), 0) != LR_AWS_OK ||
+        lr_buf_add(url, "=", 1) != LR_BUF_OK || lr_sigv4_uri_encode(url, q->value, vl, 0) != LR_AWS_OK)
+      return LR_AWS_BAD_ARGUMENT;
+  }
   return LR_AWS_OK;
 }
 
@@ -255,7 +275,7 @@ lr_aws_status lr_aws__http_send(lr_aws_http *h, const lr_aws_http_req *req, int6
   const char *authority = req->authority ? req->authority : lr_aws__endpoint_authority(&h->ep, auth_buf, sizeof auth_buf);
   lr_buf url;
   lr_buf_init(&url, LR_AWS_MAX_ENDPOINT + 3 * LR_SIGV4_MAX_PATH);
-  if (build_url(h, authority, req->path, &url) != LR_AWS_OK)
+  if (build_url(h, authority, req, &url) != LR_AWS_OK)
     return lr_aws__fail(err, LR_AWS_BAD_ARGUMENT, "the request URL is too long");
   lr_aws_status st = lr_aws__fail(err, LR_AWS_TRANSPORT, "%s: the deadline passed before the first attempt", h->label);
   int made = 0;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every shell script the repository tracks passes shellcheck (the repository's
 # .shellcheckrc follows sourced files). Prints "N passed, N failed".
-#   shellcheck.sh ROOT
+# Usage: tests/lint/shellcheck.sh ROOT
 set -euo pipefail
 root=${1:?root}
 cd "$root"

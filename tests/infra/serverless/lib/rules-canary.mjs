@@ -112,7 +112,7 @@ export default [
   },
   {
     id: 'C3', refs: 'issue 14 (CodeDeploy role); CKV_AWS_355, IAM.21',
-    title: "the deployment groups' role reads this stage's alarms and moves only this stack's aliases",
+    title: "the deployment groups' role reads this stage's alarms, moves only this stack's aliases and runs only its hook",
     check(t) {
       const out = [];
       const roles = new Set(resourcesOfType(t, 'AWS::CodeDeploy::DeploymentGroup')
@@ -123,6 +123,8 @@ export default [
         'lambda:GetAlias': /:function:orders-[a-z]+-(api|worker|cleanup):Live$/,
         'lambda:UpdateAlias': /:function:orders-[a-z]+-(api|worker|cleanup):Live$/,
         'lambda:GetProvisionedConcurrencyConfig': /:function:orders-[a-z]+-(api|worker|cleanup):Live$/,
+        // The api's pre-traffic hook (the managed policy would allow only CodeDeployHook_* names).
+        'lambda:InvokeFunction': /:function:orders-[a-z]+-predeploy$/,
       };
       for (const roleId of roles) {
         const role = t.Resources[roleId];

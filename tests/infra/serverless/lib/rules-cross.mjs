@@ -77,7 +77,7 @@ export default [
           if (typeof name !== 'string' || !re.test(name)) out.push(`${id}: ${key} ${JSON.stringify(name)} does not match ${re}`);
         }
       };
-      expectName('AWS::Lambda::Function', 'FunctionName', new RegExp(`^${prefix}-(api|worker|cleanup|migrate)$`));
+      expectName('AWS::Lambda::Function', 'FunctionName', new RegExp(`^${prefix}-(api|worker|cleanup|migrate|predeploy)$`));
       expectName('AWS::IAM::Role', 'RoleName', new RegExp(`^${prefix}-`));
       expectName('AWS::Events::Rule', 'Name', new RegExp(`^${prefix}-`));
       expectName('AWS::ApiGateway::RestApi', 'Name', new RegExp(`^${prefix}$`));

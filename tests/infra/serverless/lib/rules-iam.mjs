@@ -120,19 +120,32 @@ export const ROLE_ACTIONS = {
   worker: [...BASE, 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
   cleanup: [...BASE, 'sqs:SendMessage', 'kms:GenerateDataKey', 's3:PutObject'],
   migrate: [...BASE],
+  // CodeDeploy's pre-traffic hook: outside the VPC (no ENI actions) and no data at all (no
+  // rds-db:connect, no orders queue or bucket): reads and reports the api's deployments, invokes
+  // the api's new version, sends a failed async event to the async-failure queue.
+  predeploy: ['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords',
+    'kms:Decrypt', 'kms:GenerateDataKey', 'sqs:SendMessage', 'codedeploy:GetDeployment',
+    'codedeploy:PutLifecycleEventHookExecutionStatus', 'lambda:InvokeFunction'],
 };
 // Resources some actions must be pinned to (the text of the ARN, Fn::Sub variables included).
 const PINNED = {
   'rds-db:connect': /:rds-db:\$\{AWS::Region\}:\$\{AWS::AccountId\}:dbuser:prx-[0-9a-z]+\/[A-Za-z0-9_]+$/,
   's3:PutObject': /^arn:aws:s3:::[a-z0-9.-]+\/[A-Za-z0-9/_-]+\/\*$/,
-  'logs:PutLogEvents': /:log-group:\/aws\/lambda\/orders-[a-z]+-(api|worker|cleanup|migrate):\*$/,
+  'logs:PutLogEvents': /:log-group:\/aws\/lambda\/orders-[a-z]+-(api|worker|cleanup|migrate|predeploy):\*$/,
+  // The api's deployment group (the plugin's application) and the api's versions, nothing else.
+  'codedeploy:GetDeployment': /:codedeploy:\$\{AWS::Region\}:\$\{AWS::AccountId\}:deploymentgroup:\$\{Orders[a-z]+DeploymentApplication\}\/orders-[a-z]+-ApiLambdaFunctionDeploymentGroup$/,
+  'codedeploy:PutLifecycleEventHookExecutionStatus': /:codedeploy:\$\{AWS::Region\}:\$\{AWS::AccountId\}:deploymentgroup:\$\{Orders[a-z]+DeploymentApplication\}\/orders-[a-z]+-ApiLambdaFunctionDeploymentGroup$/,
+  'lambda:InvokeFunction': /:lambda:\$\{AWS::Region\}:\$\{AWS::AccountId\}:function:orders-[a-z]+-api:\*$/,
 };
 
-// Each function logs in as its own database user (DB_USER) and its role may connect as that
-// user only: not the master user, not another function's.
+// Each function that reaches the database logs in as its own database user (DB_USER) and its
+// role may connect as that user only: not the master user, not another function's. A function
+// whose role cannot connect at all (predeploy, outside the VPC) needs no user.
 function ownDbUserProblems(id, fn, roleId, statements, dbUsers) {
   const out = [];
   const user = ((props(fn).Environment || {}).Variables || {}).DB_USER;
+  const connects = statements.some((x) => asArray(x.Action).includes('rds-db:connect'));
+  if (!connects && (typeof user !== 'string' || !user)) return [];
   if (typeof user !== 'string' || !user) return [`${id}: no DB_USER of its own`];
   if (dbUsers.has(user)) out.push(`${id}: DB_USER ${user} is also ${dbUsers.get(user)}'s`);
   dbUsers.set(user, id);

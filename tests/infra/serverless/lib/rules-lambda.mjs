@@ -4,6 +4,19 @@ import { asArray, functionIdsIn, isIntrinsic, props, resourcesOfType } from './t
 
 const functions = (t) => resourcesOfType(t, 'AWS::Lambda::Function');
 
+// Functions that run outside the VPC, and why: predeploy (CodeDeploy's pre-traffic hook) calls
+// CodeDeploy and Lambda, which the private subnets cannot reach (no NAT, no interface endpoints
+// for them). It is exempt only while its role reaches no data (R45d pins its exact actions).
+const OUTSIDE_VPC = { predeploy: 'CodeDeploy and Lambda are not reachable from the private subnets' };
+const DATA_ACTIONS = /^(rds-db:|s3:|sqs:ReceiveMessage|sqs:DeleteMessage|dynamodb:|secretsmanager:)/;
+
+function roleReachesData(t, fn) {
+  const role = t.Resources[((props(fn).Role || {})['Fn::GetAtt'] || [])[0]];
+  return asArray(props(role || {}).Policies)
+    .flatMap((p) => asArray((p.PolicyDocument || {}).Statement))
+    .some((st) => st.Effect === 'Allow' && asArray(st.Action).some((a) => DATA_ACTIONS.test(String(a))));
+}
+
 // Names of variables that hold a secret when they hold a literal value (CKV_AWS_45's idea).
 const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_?KEY|API_?KEY|ACCESS_?KEY|CREDENTIAL)/i;
 // Values that are secrets whatever their name: AWS access key ids, PEM private keys.
@@ -29,12 +42,14 @@ function asyncInvokedFunctions(t) {
 export default [
   {
     id: 'R25', refs: 'CKV_AWS_117, W89, Lambda.3/.5',
-    title: 'every function runs in the VPC, in >= 2 subnets (AZs), with a security group',
+    title: 'every function runs in the VPC, in >= 2 subnets (AZs), with a security group (predeploy: outside, without data rights)',
     check(t) {
       const out = [];
       for (const [id, fn] of functions(t)) {
         const vpc = props(fn).VpcConfig;
-        if (!vpc) { out.push(`${id}: no VpcConfig`); continue; }
+        const short = String(props(fn).FunctionName || '').split('-').pop();
+        if (!vpc && OUTSIDE_VPC[short] && !roleReachesData(t, fn)) continue;
+        if (!vpc) { out.push(`${id}: no VpcConfig${OUTSIDE_VPC[short] ? ' and its role reaches data' : ''}`); continue; }
         const subnets = vpc.SubnetIds;
         if (!Array.isArray(subnets)) out.push(`${id}: SubnetIds is not a literal list (cannot count AZs)`);
         else if (new Set(subnets.map((s) => JSON.stringify(s))).size < 2) out.push(`${id}: fewer than 2 subnets`);
