@@ -55,6 +55,10 @@ typedef enum lr_json_mode {
  * CJSON_NESTING_LIMIT. */
 lr_json_status lr_json_parse(const char *s, size_t len, unsigned mode, cJSON **out);
 
+/* lr_json_parse's root, or NULL whatever the reason (for callers that only
+ * need to know the text is usable). */
+cJSON *lr_json_parse_or_null(const char *s, size_t len, unsigned mode);
+
 /* Whether s[0..len) holds a \u0000 escape (a JSON text that, once parsed,
  * would carry a NUL inside a C string and be cut short there). */
 int lr_json_has_nul_escape(const char *s, size_t len);

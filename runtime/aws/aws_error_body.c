@@ -4,6 +4,7 @@
 #include <cjson/cJSON.h>
 
 #include "aws_error_body.h"
+#include "lr/json.h"
 
 /* An error body longer than this is not parsed (AWS's are a few hundred bytes). */
 #define ERROR_BODY_PARSE_MAX (16u * 1024u)
@@ -26,7 +27,7 @@ static const cJSON *json_string(const cJSON *root, const char *a, const char *b)
 void lr_aws__error_from_json(const char *body, size_t len, lr_aws_error_body *out) {
   out->code[0] = out->message[0] = '\0';
   if (!body || len == 0 || len > ERROR_BODY_PARSE_MAX) return;
-  cJSON *root = cJSON_ParseWithLength(body, len);
+  cJSON *root = lr_json_parse_or_null(body, len, LR_JSON_STRICT);
   if (!cJSON_IsObject(root)) {
     cJSON_Delete(root);
     return;

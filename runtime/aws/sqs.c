@@ -8,6 +8,7 @@
 #include "aws_internal.h"
 #include "lr/sqs.h"
 #include "sqs_internal.h"
+#include "lr/json.h"
 
 lr_aws_status lr_sqs_client_create(lr_sqs_client **out, const lr_aws_client_config *cfg,
                                    char err[LR_AWS_ERR_LEN]) {
@@ -101,7 +102,7 @@ static char *send_payload(const char *queue_url, const char *body, size_t body_l
 }
 
 static lr_aws_status read_message_id(const lr_buf *body, char id[LR_SQS_MESSAGE_ID_LEN], char *err) {
-  cJSON *root = body->len ? cJSON_ParseWithLength(body->data, body->len) : NULL;
+  cJSON *root = body->len ? lr_json_parse_or_null(body->data, body->len, LR_JSON_STRICT) : NULL;
   const cJSON *mid = cJSON_GetObjectItemCaseSensitive(root, "MessageId");
   lr_aws_status st = LR_AWS_OK;
   size_t n = cJSON_IsString(mid) && mid->valuestring ? strlen(mid->valuestring) : 0;

@@ -9,6 +9,7 @@
 #include "lr/sqs.h"
 #include "lr/utf8.h"
 #include "sqs_internal.h"
+#include "lr/json.h"
 
 static int entry_id_ok(const char *id) {
   size_t n = id ? strnlen(id, LR_SQS_BATCH_ID_LEN) : 0;
@@ -92,7 +93,7 @@ static long find_entry(const lr_sqs_batch_entry *e, size_t n, const cJSON *item)
 /* Fills results from {"Successful":[{"Id",...}],"Failed":[{"Id","Code",...}]}. */
 static lr_aws_status read_results(const lr_buf *body, const lr_sqs_batch_entry *e, size_t n,
                                   lr_sqs_batch_result *r, char *err) {
-  cJSON *root = body->len ? cJSON_ParseWithLength(body->data, body->len) : NULL;
+  cJSON *root = body->len ? lr_json_parse_or_null(body->data, body->len, LR_JSON_STRICT) : NULL;
   if (!cJSON_IsObject(root)) {
     cJSON_Delete(root);
     return lr_aws__fail(err, LR_AWS_BAD_RESPONSE, "SQS answered SendMessageBatch with no JSON object");

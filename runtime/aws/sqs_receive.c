@@ -12,6 +12,7 @@
 #include "aws_internal.h"
 #include "lr/sqs.h"
 #include "sqs_internal.h"
+#include "lr/json.h"
 
 static lr_aws_status url_check(const char *queue_url, char *err) {
   size_t ql = queue_url ? strnlen(queue_url, LR_SQS_MAX_QUEUE_URL + 1) : 0;
@@ -100,7 +101,7 @@ lr_aws_status lr_sqs_delete_batch(lr_sqs_client *c, const char *queue_url, const
   st = call(c, "DeleteMessageBatch", p, deadline_ms, err);
   cJSON_Delete(p);
   if (st != LR_AWS_OK) return st;
-  cJSON *ans = c->http.body.len ? cJSON_ParseWithLength(c->http.body.data, c->http.body.len) : NULL;
+  cJSON *ans = c->http.body.len ? lr_json_parse_or_null(c->http.body.data, c->http.body.len, LR_JSON_STRICT) : NULL;
   const cJSON *bad = cJSON_GetObjectItemCaseSensitive(ans, "Failed");
   if (!cJSON_IsObject(ans)) st = lr_aws__fail(err, LR_AWS_BAD_RESPONSE, "DeleteMessageBatch answered no JSON object");
   else if (failed) *failed = cJSON_IsArray(bad) ? (size_t)cJSON_GetArraySize(bad) : 0;

@@ -86,6 +86,11 @@ int lr_json_has_dup_keys(const cJSON *item) {
 
 static int lr_json_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
+cJSON *lr_json_parse_or_null(const char *s, size_t len, unsigned mode) {
+  cJSON *root = NULL;
+  return lr_json_parse(s, len, mode, &root) == LR_JSON_OK ? root : NULL;
+}
+
 lr_json_status lr_json_parse(const char *s, size_t len, unsigned mode, cJSON **out) {
   *out = NULL;
   if (!s) return LR_JSON_SYNTAX;

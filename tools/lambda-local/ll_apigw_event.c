@@ -13,6 +13,7 @@
 
 #include "lr/base64.h"
 #include "lr/buf.h"
+#include "lr/utf8.h"
 
 #define LL_DECODED_MAX (64 * 1024)
 #define LL_EVENT_MAX (16u * 1024u * 1024u) /* 10 MB body, base64-grown, plus the rest */
@@ -43,20 +44,10 @@ static char *ll_pct_decode(const char *s, size_t n) {
   return lr_buf_take(&b, NULL);
 }
 
-static bool ll_utf8_ok(const unsigned char *s, size_t n) {
-  for (size_t i = 0; i < n;) {
-    unsigned char c = s[i];
-    size_t k = c < 0x80 ? 0 : (c & 0xe0) == 0xc0 ? 1 : (c & 0xf0) == 0xe0 ? 2 : (c & 0xf8) == 0xf0 ? 3 : 9;
-    if (c == 0 || k == 9 || (k == 1 && c < 0xc2) || i + k >= n + (k ? 0 : 1)) return false;
-    for (size_t j = 1; j <= k; j++)
-      if ((s[i + j] & 0xc0) != 0x80) return false;
-    i += k + 1;
-  }
-  return true;
-}
-
+/* A body goes into the event as text only when it is UTF-8 without NUL bytes
+ * (the event is JSON); anything else is base64, as API Gateway does. */
 int ll_apigw_is_text(const char *ct, const char *body, size_t len) {
-  if (!ll_utf8_ok((const unsigned char *)body, len)) return 0;
+  if ((len && memchr(body, 0, len)) || !lr_utf8_valid(body, len)) return 0;
   if (!ct || !*ct) return 1;
   static const char *const text[] = {"json", "xml", "javascript", "x-www-form-urlencoded", "graphql", "yaml", NULL};
   if (strncasecmp(ct, "text/", 5) == 0) return 1;

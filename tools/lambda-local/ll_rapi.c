@@ -15,6 +15,7 @@
 #include "lr/buf.h"
 #include "lr/clock.h"
 #include "lr/runtime_api.h"
+#include "lr/json.h"
 
 #define LL_ERROR_BODY_MAX (1024 * 1024)
 
@@ -101,7 +102,8 @@ static enum MHD_Result ll_rapi_next(ll_instance *in, struct MHD_Connection *c) {
 /* The error type of an /error post: header, else the body's errorType. */
 static void ll_rapi_error_type(struct MHD_Connection *c, const lr_buf *body, char *out, size_t cap) {
   const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, LR_RAPI_H_ERROR_TYPE);
-  cJSON *j = h ? NULL : cJSON_ParseWithLength(lr_buf_str(body), body->len);
+  cJSON *j = h ? NULL : lr_json_parse_or_null(lr_buf_str(body), body->len,
+                                                 LR_JSON_ALLOW_NUL_ESCAPE | LR_JSON_ALLOW_DUP_KEYS | LR_JSON_ALLOW_BAD_UTF8);
   const cJSON *t = cJSON_GetObjectItemCaseSensitive(j, "errorType");
   const char *type = h ? h : cJSON_IsString(t) ? t->valuestring : "Unhandled";
   snprintf(out, cap, "%s", type);
