@@ -292,8 +292,9 @@ for n in 1 2; do
 done
 wait_jobs=$(jobs -p | grep -v "^$SERVER_PID\$" || true)
 for j in $wait_jobs; do wait "$j" 2>/dev/null || true; done
-check "integration timeout counted from arrival: both 504 within the 2 s limit" \
-  t 'awk '\''$1 == 504 && $2 < 2.8 {n++} END {exit n != 2}'\'' "$WORK/q1.out" "$WORK/q2.out"'
+# 3.5 s leaves a loaded machine room; the defect answered the second at 2 s of waiting plus 2 s of run.
+check "integration timeout counted from arrival: both 504 well before twice the 2 s limit" \
+  t 'awk '\''$1 == 504 && $2 < 3.5 {n++} END {exit n != 2}'\'' "$WORK/q1.out" "$WORK/q2.out"'
 stop_server
 
 # ---- a /next abandoned by its client never receives an event ----
