@@ -10,8 +10,9 @@ WORK=$(mktemp -d)
 chmod 755 "$WORK" # PostgreSQL runs as the postgres user and must reach its directory
 PASS=0 FAIL=0 RUN_PID="" LOCK_PID=""
 export LOCAL_STACK_DIR="$WORK/local"
-# Failed messages come back after 3 s; the third failed receive sends one to the DLQ.
-export FAUXQS_VISIBILITY_TIMEOUT=3 FAUXQS_MAX_RECEIVE_COUNT=3
+# Failed messages come back after 3 s; the third failed receive sends one to the
+# DLQ (a script whose fault lasts longer sets FAUXQS_MAX_RECEIVE_COUNT higher).
+export FAUXQS_VISIBILITY_TIMEOUT=3 FAUXQS_MAX_RECEIVE_COUNT=${FAUXQS_MAX_RECEIVE_COUNT:-3}
 SQS_TOOL="$ROOT/tests/e2e/lambda_local/sqs_tool.mjs"
 
 ok() { PASS=$((PASS + 1)); echo "ok   $1"; }
@@ -28,6 +29,8 @@ faults_cleanup() {
 trap faults_cleanup EXIT
 
 sql() { psql -qAtX -v ON_ERROR_STOP=1 -c "$1"; }
+sqs() { node "$SQS_TOOL" "$AWS_ENDPOINT_URL" "$@"; }
+sqs_count() { sqs count "$1" 2>/dev/null || echo "?"; }
 
 start_stack() {
   local port
@@ -133,6 +136,7 @@ accounting() {
   echo "accounting: accepted $accepted, decided $decided, confirmed $confirmed, rejected $rejected," \
     "lost $((accepted - decided)), decided twice $twice (decisions logged by the worker $logged), orders not accepted $others"
   echo "stock (sku|initial -> available + reserved by CONFIRMED): $(paste -sd' ' "$WORK/stock0") -> $(paste -sd' ' "$WORK/stock1")"
+  echo "queues: orders $(sqs_count "$ORDERS_QUEUE_URL"), DLQ $(sqs_count "$DLQ_URL")"
   check "orders were accepted" '[ "$accepted" -gt 0 ]'
   check "lost = 0: every accepted order is decided" '[ "$decided" -eq "$accepted" ]'
   check "confirmed + rejected = decided, some of each" '[ $((confirmed + rejected)) -eq "$decided" ] && [ "$confirmed" -gt 0 ] && [ "$rejected" -gt 0 ]'

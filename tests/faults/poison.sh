@@ -13,7 +13,6 @@ if [ ! -x "$LL" ] || [ ! -x "$BOOT" ]; then echo "skipped: no lambda-local or no
 [ -x /usr/lib/postgresql/15/bin/initdb ] || { echo "skipped: no PostgreSQL 15"; exit 77; }
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
-sqs() { node "$SQS_TOOL" "$AWS_ENDPOINT_URL" "$@"; }
 
 start_stack
 check "two poison messages sent to the orders queue" \

@@ -48,5 +48,6 @@ after=$(worker_pids | sort)
 check "lambda-local runs new worker processes" '[ -n "$after" ] && [ -z "$(comm -12 <(echo "$before") <(echo "$after"))" ]'
 post_orders after 10
 check "orders posted after the kill are decided" 'await_decided 20'
+check "no message in the DLQ" '[ "$(sqs_count "$DLQ_URL")" = 0 ]'
 accounting
 finish
