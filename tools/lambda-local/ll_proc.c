@@ -79,6 +79,7 @@ static bool ll_envp_reserved(ll_envp *e, const ll_proc_spec *s, const char *task
  * share one. */
 static const char *const ll_passthrough[] = {"LD_LIBRARY_PATH", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS",
                                              "HOME", "LD_PRELOAD", "FAKETIME", "FAKETIME_DONT_FAKE_MONOTONIC",
+                                             "FAKETIME_DISABLE_SHM",
                                              NULL};
 
 static bool ll_envp_build(ll_envp *e, const ll_proc_spec *s, const char *task_root) {
