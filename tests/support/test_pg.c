@@ -230,9 +230,10 @@ static int tpg_pg_ctl(const tpg_server *s, const char *action, char err[TPG_ERR_
   snprintf(logf, sizeof logf, "%s/server.log", s->dir);
   char act[16];
   snprintf(act, sizeof act, "%s", action);
-  char *as_root[] = {"runuser", "-u", "postgres", "--", pg_ctl, "-D", data, "-l", logf,
+  /* env -u FAKETIME_SHARED: see scripts/lib/pgtmp's as_owner */
+  char *as_root[] = {"runuser", "-u", "postgres", "--", "env", "-u", "FAKETIME_SHARED", pg_ctl, "-D", data, "-l", logf,
                      "-m", "fast", "-w", "-t", "30", act, NULL};
-  char **argv = getuid() == 0 ? as_root : as_root + 4;
+  char **argv = getuid() == 0 ? as_root : as_root + 7;
   char out[TPG_OUT_LEN];
   int rc = tpg_run(argv, NULL, out, sizeof out);
   if (rc != 0) {
