@@ -11,6 +11,7 @@
 #include "aws_http.h"
 #include "aws_internal.h"
 #include "lr/clock.h"
+#include "sigv4_internal.h"
 
 #define HTTP_DEFAULT_CONNECT_MS 1000L
 #define HTTP_DEFAULT_ATTEMPT_MS 5000L
@@ -120,7 +121,8 @@ static lr_aws_status signed_headers(lr_aws_http *h, const lr_aws_http_req *req, 
   if (req->header_count + 1 > LR_SIGV4_MAX_HEADERS) return lr_aws__fail(err, LR_AWS_BAD_ARGUMENT, "too many headers");
   hs[0] = (lr_sigv4_pair){"Host", authority, 0};
   for (size_t i = 0; i < req->header_count; i++) hs[i + 1] = req->headers[i];
-  lr_sigv4_request sr = {.method = req->method, .path = req->path, .headers = hs,
+  lr_sigv4_request sr = {.method = req->method, .path = req->path, .query = req->query,
+                         .query_count = req->query_count, .headers = hs,
                          .header_count = req->header_count + 1, .payload_hash = req->payload_hash,
                          .payload = req->body, .payload_len = req->body_len};
   lr_buf auth;
@@ -243,10 +245,15 @@ static void note_attempts(char *err, int made) {
   snprintf(err + n, LR_AWS_ERR_LEN - n, " (%d attempts)", made);
 }
 
-static lr_aws_status build_url(const lr_aws_http *h, const char *authority, const char *path, lr_buf *url) {
-  if (lr_buf_addf(url, "%s://%s%s", h->ep.https ? "https" : "http", authority, path) != LR_BUF_OK)
-    return LR_AWS_BAD_ARGUMENT;
-  return LR_AWS_OK;
+/* The query goes on the wire in its canonical form (sorted, encoded as
+ * SigV4 wants), so that what is sent is what was signed. */
+static lr_aws_status build_url(const lr_aws_http *h, const char *authority, const lr_aws_http_req *req,
+                               lr_buf *url, char *err) {
+  if (lr_buf_addf(url, "%s://%s%s", h->ep.https ? "https" : "http", authority, req->path) != LR_BUF_OK)
+    return lr_aws__fail(err, LR_AWS_BAD_ARGUMENT, "the request URL is too long");
+  if (req->query_count == 0) return LR_AWS_OK;
+  if (lr_buf_add(url, "?", 1) != LR_BUF_OK) return lr_aws__fail(err, LR_AWS_BAD_ARGUMENT, "the request URL is too long");
+  return lr_sigv4__query(url, req->query, req->query_count, NULL, 0, err);
 }
 
 lr_aws_status lr_aws__http_send(lr_aws_http *h, const lr_aws_http_req *req, int64_t deadline_ms,
@@ -255,8 +262,11 @@ lr_aws_status lr_aws__http_send(lr_aws_http *h, const lr_aws_http_req *req, int6
   const char *authority = req->authority ? req->authority : lr_aws__endpoint_authority(&h->ep, auth_buf, sizeof auth_buf);
   lr_buf url;
   lr_buf_init(&url, LR_AWS_MAX_ENDPOINT + 3 * LR_SIGV4_MAX_PATH);
-  if (build_url(h, authority, req->path, &url) != LR_AWS_OK)
-    return lr_aws__fail(err, LR_AWS_BAD_ARGUMENT, "the request URL is too long");
+  lr_aws_status bu = build_url(h, authority, req, &url, err);
+  if (bu != LR_AWS_OK) {
+    lr_buf_free(&url);
+    return bu;
+  }
   lr_aws_status st = lr_aws__fail(err, LR_AWS_TRANSPORT, "%s: the deadline passed before the first attempt", h->label);
   int made = 0;
   while (made < h->max_attempts) {

@@ -35,6 +35,8 @@ typedef struct lr_aws_http_req {
   const char *method;
   const char *authority;       /* Host header and URL authority; NULL: the endpoint's */
   const char *path;            /* wire path (percent-encoded), starting with '/' */
+  const lr_sigv4_pair *query;  /* decoded; signed, encoded and appended as "?..." (S3 multipart) */
+  size_t query_count;
   const lr_sigv4_pair *headers;/* sent and signed besides Host (Content-Type among them) */
   size_t header_count;
   const void *body;
