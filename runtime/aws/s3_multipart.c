@@ -137,6 +137,8 @@ lr_aws_status lr_s3_upload_part(lr_s3_client *c, lr_s3_upload *u, const void *bo
   snprintf(num, sizeof num, "%d", number);
   lr_sigv4_pair h[3];
   size_t n = 0;
+  /* Explicit: libcurl would send a form Content-Type with the body. */
+  h[n++] = (lr_sigv4_pair){"Content-Type", "application/octet-stream", 0};
   h[n++] = (lr_sigv4_pair){"x-amz-content-sha256", hash, 0};
   int with_checksum = u->spec.checksum == LR_S3_CHECKSUM_SHA256;
   if (with_checksum) {
