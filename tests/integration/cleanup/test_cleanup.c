@@ -352,9 +352,13 @@ END_TEST
 START_TEST(relay_keeps_trace_header_and_counts_refusals) {
   const char *db = "cl_relay_mock";
   fresh(db);
-  make_orders(db, "o", 4, "PENDING", 0);
+  make_orders(db, "o", 3, "PENDING", 0);
   make_outbox(db, 3, "10 minutes", 0, "NULL", "NULL");
-  make_outbox(db, 1, "20 minutes", 0, "NULL", "'Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1'");
+  /* the fourth row as the api writes it (order_create with the request's
+   * trace header, 0007), past the grace period */
+  it_sql(db, "SELECT * FROM order_create('c-trace', NULL, NULL, '[{\"sku\":\"SKU-1\",\"quantity\":1}]', 24, NULL,"
+             " 'Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1');"
+             " UPDATE outbox SET created_at = now() - interval '20 minutes' WHERE trace_header IS NOT NULL");
   const char *reply = "{\"Successful\":[{\"Id\":\"m0\",\"MessageId\":\"a\"},{\"Id\":\"m1\",\"MessageId\":\"b\"},"
                       "{\"Id\":\"m2\",\"MessageId\":\"c\"}],\"Failed\":[{\"Id\":\"m3\",\"Code\":\"InvalidMessageContents\","
                       "\"SenderFault\":true}]}";
