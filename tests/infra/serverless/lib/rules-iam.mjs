@@ -118,13 +118,15 @@ const BASE = ['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTraceSegment
 export const ROLE_ACTIONS = {
   api: [...BASE, 'sqs:SendMessage', 'kms:GenerateDataKey'],
   worker: [...BASE, 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
-  cleanup: [...BASE, 'sqs:SendMessage', 'kms:GenerateDataKey', 's3:PutObject'],
+  // AbortMultipartUpload: the archive's multipart upload that failed (functions/cleanup/README.md)
+  cleanup: [...BASE, 'sqs:SendMessage', 'kms:GenerateDataKey', 's3:PutObject', 's3:AbortMultipartUpload'],
   migrate: [...BASE],
 };
 // Resources some actions must be pinned to (the text of the ARN, Fn::Sub variables included).
 const PINNED = {
   'rds-db:connect': /:rds-db:\$\{AWS::Region\}:\$\{AWS::AccountId\}:dbuser:prx-[0-9a-z]+\/[A-Za-z0-9_]+$/,
   's3:PutObject': /^arn:aws:s3:::[a-z0-9.-]+\/[A-Za-z0-9/_-]+\/\*$/,
+  's3:AbortMultipartUpload': /^arn:aws:s3:::[a-z0-9.-]+\/[A-Za-z0-9/_-]+\/\*$/,
   'logs:PutLogEvents': /:log-group:\/aws\/lambda\/orders-[a-z]+-(api|worker|cleanup|migrate):\*$/,
 };
 
