@@ -40,6 +40,28 @@ int cl_gzip_write(cl_gzip *z, const void *p, size_t n);
 int cl_gzip_finish(cl_gzip *z);
 void cl_gzip_free(cl_gzip *z);
 
+/* A batch's object on its way to S3 (cl_upload.c): the gzip writer fills buf;
+ * cl_upload_flush after each write sends a part when buf holds one (opening
+ * a multipart upload the first time); cl_upload_finish writes the rest (one
+ * PutObject when the whole object stayed at or under threshold, else the last
+ * part and CompleteMultipartUpload). cl_upload_free aborts an upload still
+ * open (a failure, the deadline) and frees. */
+typedef struct cl_upload {
+  lr_s3_client *s3;
+  lr_s3_put spec;   /* bucket, key, headers; body unused */
+  lr_buf *buf;
+  size_t threshold, part_bytes;
+  int64_t deadline_ms;
+  long long bytes;  /* written so far */
+  lr_s3_upload mp;
+} cl_upload;
+
+void cl_upload_init(cl_upload *u, lr_s3_client *s3, const lr_s3_put *spec, lr_buf *buf,
+                    size_t threshold, int64_t deadline_ms);
+int cl_upload_flush(cl_upload *u, char err[CL_ERR_LEN]);
+int cl_upload_finish(cl_upload *u, char err[CL_ERR_LEN]);
+void cl_upload_free(cl_upload *u, const lr_context *ctx);
+
 typedef struct cl_archive_summary {
   long long archived, objects, bytes, keys_purged;
   int complete;

@@ -24,7 +24,8 @@
 typedef struct cl_batch {
   PGresult *rows;
   int n;
-  lr_buf object;   /* the gzip bytes */
+  lr_buf object;   /* the gzip bytes not yet sent */
+  long long bytes; /* the object's size */
   lr_buf key;
   lr_buf ids;      /* {id,...} for the DELETE */
   lr_buf stamps;   /* {"ts",...} */
@@ -70,36 +71,39 @@ static int batch_select(cl_app *a, const cl_cursor *cur, cl_batch *b, char *err)
   return 0;
 }
 
-/* The object, the key and the DELETE's arrays from the rows. */
-static int batch_encode(cl_app *a, cl_batch *b, char *err) {
-  cl_gzip *z = cl_gzip_create(CL_GZIP_LEVEL, &b->object);
-  int ok = z != NULL && lr_buf_add(&b->ids, "{", 1) == LR_BUF_OK && lr_buf_add(&b->stamps, "{", 1) == LR_BUF_OK;
-  for (int i = 0; ok && i < b->n; i++) {
-    const char *sep = i ? "," : "";
-    ok = cl_gzip_write(z, PQgetvalue(b->rows, i, 0), (size_t)PQgetlength(b->rows, i, 0)) == 0 &&
-         cl_gzip_write(z, "\n", 1) == 0 &&
-         lr_buf_addf(&b->ids, "%s%s", sep, PQgetvalue(b->rows, i, 1)) == LR_BUF_OK &&
-         lr_buf_addf(&b->stamps, "%s\"%s\"", sep, PQgetvalue(b->rows, i, 2)) == LR_BUF_OK;
-  }
-  ok = ok && cl_gzip_finish(z) == 0 && lr_buf_add(&b->ids, "}", 1) == LR_BUF_OK &&
-       lr_buf_add(&b->stamps, "}", 1) == LR_BUF_OK;
-  cl_gzip_free(z);
-  if (!ok) return fail(err, "encoding a batch", "out of memory or over the object limit");
-  if (cl_archive_key(a->app->cfg.archive_prefix, PQgetvalue(b->rows, 0, 2), PQgetvalue(b->rows, 0, 1),
-                     PQgetvalue(b->rows, b->n - 1, 1), &b->key) != 0)
-    return fail(err, "naming the object", "the prefix is too long or a row is malformed");
-  return 0;
+static lr_buf_status add_row_keys(cl_batch *b, int i) {
+  const char *sep = i ? "," : "";
+  lr_buf_status bs = lr_buf_addf(&b->ids, "%s%s", sep, PQgetvalue(b->rows, i, 1));
+  return bs == LR_BUF_OK ? lr_buf_addf(&b->stamps, "%s\"%s\"", sep, PQgetvalue(b->rows, i, 2)) : bs;
 }
 
-static int batch_put(cl_app *a, cl_batch *b, int64_t deadline_ms, char *err) {
+/* The rows gzipped into the object as they are encoded (cl_upload sends the
+ * parts of a large one), the DELETE's arrays beside. */
+static int batch_write(cl_app *a, cl_batch *b, int64_t deadline_ms, const lr_context *ctx, char *err) {
   const cfg_config *cfg = &a->app->cfg;
-  lr_s3_put put = {.bucket = cfg->archive_bucket, .key = lr_buf_str(&b->key), .body = b->object.data,
-                   .body_len = b->object.len, .content_type = "application/gzip",
-                   .checksum = LR_S3_CHECKSUM_SHA256, .sse = LR_S3_SSE_KMS,
-                   .kms_key_id = cfg->archive_kms_key_id};
-  char etag[LR_S3_ETAG_LEN], aerr[LR_AWS_ERR_LEN] = "";
-  if (lr_s3_put_object(a->s3, &put, deadline_ms, etag, aerr) != LR_AWS_OK) return fail(err, "PutObject", aerr);
-  return 0;
+  if (cl_archive_key(cfg->archive_prefix, PQgetvalue(b->rows, 0, 2), PQgetvalue(b->rows, 0, 1),
+                     PQgetvalue(b->rows, b->n - 1, 1), &b->key) != 0)
+    return fail(err, "naming the object", "the prefix is too long or a row is malformed");
+  lr_s3_put spec = {.bucket = cfg->archive_bucket, .key = lr_buf_str(&b->key), .content_type = "application/gzip",
+                    .checksum = LR_S3_CHECKSUM_SHA256, .sse = LR_S3_SSE_KMS, .kms_key_id = cfg->archive_kms_key_id};
+  cl_upload up;
+  cl_upload_init(&up, a->s3, &spec, &b->object, (size_t)cfg->archive_multipart_threshold, deadline_ms);
+  cl_gzip *z = cl_gzip_create(CL_GZIP_LEVEL, &b->object);
+  int ok = z != NULL && lr_buf_add(&b->ids, "{", 1) == LR_BUF_OK && lr_buf_add(&b->stamps, "{", 1) == LR_BUF_OK;
+  int rc = 0;
+  for (int i = 0; ok && rc == 0 && i < b->n; i++) {
+    ok = cl_gzip_write(z, PQgetvalue(b->rows, i, 0), (size_t)PQgetlength(b->rows, i, 0)) == 0 &&
+         cl_gzip_write(z, "\n", 1) == 0 && add_row_keys(b, i) == LR_BUF_OK;
+    if (ok) rc = cl_upload_flush(&up, err);
+  }
+  ok = ok && rc == 0 && cl_gzip_finish(z) == 0 && lr_buf_add(&b->ids, "}", 1) == LR_BUF_OK &&
+       lr_buf_add(&b->stamps, "}", 1) == LR_BUF_OK;
+  cl_gzip_free(z);
+  if (rc == 0 && !ok) rc = fail(err, "encoding a batch", "out of memory or over the object limit");
+  if (rc == 0) rc = cl_upload_finish(&up, err);
+  b->bytes = up.bytes;
+  cl_upload_free(&up, ctx); /* aborts an upload that did not complete */
+  return rc;
 }
 
 static int batch_delete(cl_app *a, const lr_context *ctx, cl_batch *b, long long *deleted, char *err) {
@@ -125,14 +129,13 @@ static int archive_batch(cl_app *a, const lr_context *ctx, int64_t deadline_ms, 
   long long deleted = 0;
   int rc = batch_select(a, cur, &b, err);
   if (rc == 0 && b.n == 0) rc = 1;
-  if (rc == 0) rc = batch_encode(a, &b, err);
-  if (rc == 0) rc = batch_put(a, &b, deadline_ms, err);
+  if (rc == 0) rc = batch_write(a, &b, deadline_ms, ctx, err);
   if (rc == 0 && a->hooks.after_put) a->hooks.after_put(a->hooks.arg, lr_buf_str(&b.key));
   if (rc == 0) rc = batch_delete(a, ctx, &b, &deleted, err);
   if (rc == 0) {
     sum->archived += deleted;
     sum->objects++;
-    sum->bytes += (long long)b.object.len;
+    sum->bytes += b.bytes;
     snprintf(cur->updated_at, sizeof cur->updated_at, "%s", PQgetvalue(b.rows, b.n - 1, 2));
     snprintf(cur->id, sizeof cur->id, "%s", PQgetvalue(b.rows, b.n - 1, 1));
     if (b.n < a->app->cfg.archive_batch_rows) rc = 1;

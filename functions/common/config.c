@@ -70,6 +70,10 @@ static const cfg_rule cfg_rules[] = {
     /* one object per batch: bounds the memory a batch takes (rows + gzip) */
     {"ARCHIVE_BATCH_ROWS", CFG_NEED_ARCHIVE, 0, INT(archive_batch_rows), "5000", NULL, 1, 50000,
      "an integer number of orders 1..50000", 0},
+    /* an object above this is written in parts of max(this, 5 MiB): memory
+     * holds one part, not the object */
+    {"ARCHIVE_MULTIPART_THRESHOLD_BYTES", CFG_NEED_ARCHIVE, 0, INT(archive_multipart_threshold), "8388608",
+     NULL, 1024, 67108864, "an integer number of bytes 1024..67108864", 0},
     {"ARCHIVE_KMS_KEY_ID", CFG_NEED_ARCHIVE, 0, TEXT(archive_kms_key_id), NULL,
      cfg__check_printable, 0, 0, "a KMS key id, alias or ARN", 0},
     /* the api marks a sent row on its next create: younger rows are usually sent */

@@ -23,14 +23,16 @@
 /* $1 customer_id, $2 idempotency key (NULL: none), $3 request hash (bytea,
  * NULL without a key), $4 items as a JSON array of {"sku","quantity"}, $5 key
  * lifetime in hours, $6 outbox rows sent by earlier requests to mark published
- * (uuid[], NULL: none).
+ * (uuid[], NULL: none), $7 the request's trace header for the outbox row
+ * (NULL: none).
  *
- * The statement itself is db/migrations/0003_order_create_function.sql: as a
+ * The statement itself is db/migrations/0003_order_create_function.sql (0007
+ * adds the trace header around it): as a
  * PL/pgSQL function its plan is kept per server connection instead of being
  * made for every request. Its answer JSON is the shape ORDER_JSON gives. */
 const char ORDER_SQL_CREATE[] =
     "SELECT r_outcome, r_order_id, r_body, r_outbox_id, r_message, r_lines, r_catalog, r_marked"
-    " FROM order_create($1::text, $2::text, $3::bytea, $4::jsonb, $5::int, $6::uuid[])";
+    " FROM order_create($1::text, $2::text, $3::bytea, $4::jsonb, $5::int, $6::uuid[], $7::text)";
 
 /* $1 order id */
 const char ORDER_SQL_GET[] = "SELECT " ORDER_JSON_OF("o") "::text FROM orders o WHERE o.id = $1::uuid";

@@ -127,6 +127,15 @@ static const char *marks_param(const outbox_marks *m, char *buf, size_t cap) {
   return buf;
 }
 
+/* The trace header if the outbox column (0005) takes it, else NULL. */
+static const char *trace_param(const char *t) {
+  size_t n = t ? strnlen(t, ORDER_TRACE_HEADER_MAX + 1) : 0;
+  if (n == 0 || n > ORDER_TRACE_HEADER_MAX) return NULL;
+  for (size_t i = 0; i < n; i++)
+    if (t[i] < 0x20 || t[i] > 0x7e) return NULL;
+  return t;
+}
+
 db_status order_create(db_session *s, const order_create_args *a, order_create_result *r,
                        char err[DB_ERR_LEN]) {
   char *items = NULL;
@@ -138,13 +147,14 @@ db_status order_create(db_session *s, const order_create_args *a, order_create_r
   idempotency_hash_hex(a->request_hash, hash);
   snprintf(ttl, sizeof ttl, "%d", a->idempotency_ttl_hours);
   const char *params[] = {a->req->customer_id, a->idempotency_key, a->idempotency_key ? hash : NULL,
-                          items, ttl, marks_param(a->published, marks, sizeof marks)};
+                          items, ttl, marks_param(a->published, marks, sizeof marks),
+                          trace_param(a->trace_header)};
   /* With a key, running the statement twice replays the first answer, so a
    * statement lost in flight may be resent; without one it may not. The marks
    * are idempotent either way. */
   db_idempotency idem = a->idempotency_key ? DB_IDEMPOTENT : DB_NOT_IDEMPOTENT;
   PGresult *res = NULL;
-  st = db_exec(s, idem, ORDER_SQL_CREATE, 6, params, &res, err);
+  st = db_exec(s, idem, ORDER_SQL_CREATE, 7, params, &res, err);
   free(items);
   /* The statement committed, marks included, even when its answer is odd. */
   if (st == DB_OK && a->published) a->published->n = 0;

@@ -75,6 +75,7 @@ typedef struct cfg_config {
   int order_retention_days;          /* default 90, 1..3650 */
   int idempotency_ttl_hours;         /* default 24, 1..720 */
   int archive_batch_rows;            /* ARCHIVE_BATCH_ROWS: orders per object, default 5000, 1..50000 */
+  int archive_multipart_threshold;   /* ARCHIVE_MULTIPART_THRESHOLD_BYTES: above, multipart; default 8 MiB */
   char archive_kms_key_id[CFG_NAME_LEN]; /* ARCHIVE_KMS_KEY_ID, "": the bucket's aws:kms key */
   int outbox_grace_seconds;          /* OUTBOX_GRACE_SECONDS, default 300, 0..86400 */
   int outbox_max_attempts;           /* OUTBOX_MAX_ATTEMPTS, default 10, 1..1000 */

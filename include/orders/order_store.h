@@ -11,6 +11,9 @@
 #include "orders/idempotency.h"
 #include "orders/order.h"
 
+/* outbox.trace_header's bound (0005), SQS's for AWSTraceHeader */
+#define ORDER_TRACE_HEADER_MAX 1024
+
 typedef enum order_create_outcome {
   ORDER_CREATED = 0,         /* new order; outbox_id and message are set */
   ORDER_REPLAYED = 1,        /* same key, same request: the first answer */
@@ -42,6 +45,11 @@ typedef struct order_create_args {
   /* NULL, or rows to mark published in the same statement; emptied when the
    * statement commits, kept for the next one when it does not. */
   outbox_marks *published;
+  /* The request's trace header (Lambda-Runtime-Trace-Id), kept in the outbox
+   * row for the relay's AWSTraceHeader. NULL: none; one that is not 1..1024
+   * printable ASCII bytes (outbox.trace_header's check, SQS's rule) is not
+   * stored rather than failing the create. */
+  const char *trace_header;
 } order_create_args;
 
 typedef struct order_create_result {

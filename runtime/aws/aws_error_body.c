@@ -45,11 +45,10 @@ void lr_aws__error_from_json(const char *body, size_t len, lr_aws_error_body *ou
   cJSON_Delete(root);
 }
 
-/* The text between <tag> and </tag>, the first occurrence, within len. */
-static void xml_text(const char *body, size_t len, const char *tag, char *dst, size_t cap) {
-  char open[32], close[32];
+int lr_aws__xml_text(const char *body, size_t len, const char *tag, char *dst, size_t cap) {
+  char open[40], close[40];
   size_t tl = strlen(tag);
-  if (tl + 4 > sizeof open) return;
+  if (!body || cap == 0 || tl + 4 > sizeof open) return -1;
   open[0] = '<';
   memcpy(open + 1, tag, tl);
   memcpy(open + 1 + tl, ">", 2);
@@ -58,18 +57,19 @@ static void xml_text(const char *body, size_t len, const char *tag, char *dst, s
   memcpy(close + 2, tag, tl);
   memcpy(close + 2 + tl, ">", 2);
   const char *s = memmem(body, len, open, tl + 2);
-  if (!s) return;
+  if (!s) return -1;
   s += tl + 2;
   const char *e = memmem(s, len - (size_t)(s - body), close, tl + 3);
-  if (!e) return;
+  if (!e) return -1;
   lr_aws__safe_copy(dst, cap, s, (size_t)(e - s));
+  return (size_t)(e - s) < cap ? 0 : -1;
 }
 
 void lr_aws__error_from_xml(const char *body, size_t len, lr_aws_error_body *out) {
   out->code[0] = out->message[0] = '\0';
   if (!body || len == 0 || len > ERROR_BODY_PARSE_MAX) return;
-  xml_text(body, len, "Code", out->code, sizeof out->code);
-  xml_text(body, len, "Message", out->message, sizeof out->message);
+  (void)lr_aws__xml_text(body, len, "Code", out->code, sizeof out->code);
+  (void)lr_aws__xml_text(body, len, "Message", out->message, sizeof out->message);
 }
 
 static int in_list(const char *code, const char *const *list) {

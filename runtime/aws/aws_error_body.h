@@ -20,6 +20,11 @@ void lr_aws__error_from_json(const char *body, size_t len, lr_aws_error_body *ou
 /* REST-XML (S3): <Error><Code>SlowDown</Code><Message>...</Message></Error>. */
 void lr_aws__error_from_xml(const char *body, size_t len, lr_aws_error_body *out);
 
+/* The text between the first <tag> and the next </tag> of body (no
+ * entities decoded), copied with lr_aws__safe_copy. 0 when found and it fit
+ * in cap, -1 otherwise (dst then may hold a truncated copy or be untouched). */
+int lr_aws__xml_text(const char *body, size_t len, const char *tag, char *dst, size_t cap);
+
 /* Copies at most cap-1 bytes of printable ASCII, each other byte as '?'. */
 void lr_aws__safe_copy(char *dst, size_t cap, const char *src, size_t len);
 

@@ -11,6 +11,7 @@
 #include "aws_http.h"
 #include "aws_internal.h"
 #include "lr/clock.h"
+#include "sigv4_internal.h"
 
 #define HTTP_DEFAULT_CONNECT_MS 1000L
 #define HTTP_DEFAULT_ATTEMPT_MS 5000L
@@ -253,20 +254,15 @@ static void note_attempts(char *err, int made) {
   snprintf(err + n, LR_AWS_ERR_LEN - n, " (%d attempts)", made);
 }
 
-/* scheme://authority/path?name=value&... with names and values encoded the
- * way the signer encodes them, so that what is sent is what was signed. */
-static lr_aws_status build_url(const lr_aws_http *h, const char *authority, const lr_aws_http_req *req, lr_buf *url) {
+/* The query goes on the wire in its canonical form (sorted, encoded as
+ * SigV4 wants), so that what is sent is what was signed. */
+static lr_aws_status build_url(const lr_aws_http *h, const char *authority, const lr_aws_http_req *req,
+                               lr_buf *url, char *err) {
   if (lr_buf_addf(url, "%s://%s%s", h->ep.https ? "https" : "http", authority, req->path) != LR_BUF_OK)
-    return LR_AWS_BAD_ARGUMENT;
-  for (size_t i = 0; i < req->query_count; i++) {
-    const lr_sigv4_pair *q = &req->query[i];
-    size_t vl = q->value_len ? q->value_len : strlen(q->value);
-    if (lr_buf_add(url, i ? "&" : "?", 1) != LR_BUF_OK ||
-        lr_sigv4_uri_encode(url, q->name, strlen(q->name), 0) != LR_AWS_OK ||
-        lr_buf_add(url, "=", 1) != LR_BUF_OK || lr_sigv4_uri_encode(url, q->value, vl, 0) != LR_AWS_OK)
-      return LR_AWS_BAD_ARGUMENT;
-  }
-  return LR_AWS_OK;
+    return lr_aws__fail(err, LR_AWS_BAD_ARGUMENT, "the request URL is too long");
+  if (req->query_count == 0) return LR_AWS_OK;
+  if (lr_buf_add(url, "?", 1) != LR_BUF_OK) return lr_aws__fail(err, LR_AWS_BAD_ARGUMENT, "the request URL is too long");
+  return lr_sigv4__query(url, req->query, req->query_count, NULL, 0, err);
 }
 
 lr_aws_status lr_aws__http_send(lr_aws_http *h, const lr_aws_http_req *req, int64_t deadline_ms,
@@ -275,8 +271,11 @@ lr_aws_status lr_aws__http_send(lr_aws_http *h, const lr_aws_http_req *req, int6
   const char *authority = req->authority ? req->authority : lr_aws__endpoint_authority(&h->ep, auth_buf, sizeof auth_buf);
   lr_buf url;
   lr_buf_init(&url, LR_AWS_MAX_ENDPOINT + 3 * LR_SIGV4_MAX_PATH);
-  if (build_url(h, authority, req, &url) != LR_AWS_OK)
-    return lr_aws__fail(err, LR_AWS_BAD_ARGUMENT, "the request URL is too long");
+  lr_aws_status bu = build_url(h, authority, req, &url, err);
+  if (bu != LR_AWS_OK) {
+    lr_buf_free(&url);
+    return bu;
+  }
   lr_aws_status st = lr_aws__fail(err, LR_AWS_TRANSPORT, "%s: the deadline passed before the first attempt", h->label);
   int made = 0;
   while (made < h->max_attempts) {

@@ -39,7 +39,7 @@ typedef struct lr_aws_http_req {
   const char *method;
   const char *authority;       /* Host header and URL authority; NULL: the endpoint's */
   const char *path;            /* wire path (percent-encoded), starting with '/' */
-  const lr_sigv4_pair *query;  /* decoded; encoded onto the URL and signed; may be NULL */
+  const lr_sigv4_pair *query;  /* decoded; signed, encoded and appended as "?..." in canonical order; may be NULL */
   size_t query_count;
   const lr_sigv4_pair *headers;/* sent and signed besides Host (Content-Type among them) */
   size_t header_count;

@@ -1,4 +1,4 @@
-/* S3 PutObject. */
+/* S3 PutObject (multipart uploads: s3_multipart.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,7 +55,7 @@ static int header_value_ok(const char *v) {
   return n <= S3_MAX_HEADER_VALUE && lr_aws__is_clean_text(v, n);
 }
 
-static lr_aws_status put_check(const lr_s3_put *p, char *err) {
+lr_aws_status lr_s3__put_check(const lr_s3_put *p, char *err) {
   if (!p) return lr_aws__fail(err, LR_AWS_BAD_ARGUMENT, "missing argument");
   if (!bucket_ok(p->bucket)) return lr_aws__fail(err, LR_AWS_BAD_ARGUMENT, "the bucket name must be 3-63 of [a-z0-9.-]");
   size_t kl = p->key ? strnlen(p->key, LR_S3_MAX_KEY + 1) : 0;
@@ -72,7 +72,7 @@ static lr_aws_status put_check(const lr_s3_put *p, char *err) {
 
 /* The SHA-256 as S3's checksum header wants it: base64 of the 32 bytes (the
  * signing hash is their hex). */
-static void checksum_b64(const char hex[LR_SIGV4_HEX_LEN + 1], char out[64]) {
+void lr_s3__checksum_b64(const char hex[LR_SIGV4_HEX_LEN + 1], char out[64]) {
   unsigned char raw[32];
   for (size_t i = 0; i < sizeof raw; i++) {
     unsigned hi = (unsigned)(hex[2 * i] <= '9' ? hex[2 * i] - '0' : hex[2 * i] - 'a' + 10);
@@ -90,7 +90,7 @@ static size_t put_headers(const lr_s3_put *put, const char *hash, char checksum[
   if (put->content_encoding && *put->content_encoding)
     h[n++] = (lr_sigv4_pair){"Content-Encoding", put->content_encoding, 0};
   if (put->checksum == LR_S3_CHECKSUM_SHA256) {
-    checksum_b64(hash, checksum);
+    lr_s3__checksum_b64(hash, checksum);
     h[n++] = (lr_sigv4_pair){"x-amz-checksum-sha256", checksum, 0};
   }
   if (put->sse == LR_S3_SSE_KMS) {
@@ -119,7 +119,7 @@ lr_aws_status lr_s3_put_object(lr_s3_client *c, const lr_s3_put *put, int64_t de
                                char etag[LR_S3_ETAG_LEN], char err[LR_AWS_ERR_LEN]) {
   if (!c || !etag) return lr_aws__fail(err, LR_AWS_BAD_ARGUMENT, "missing argument");
   etag[0] = '\0';
-  lr_aws_status st = put_check(put, err);
+  lr_aws_status st = lr_s3__put_check(put, err);
   if (st != LR_AWS_OK) return st;
   char hash[LR_SIGV4_HEX_LEN + 1];
   if (lr_sigv4_sha256_hex(put->body, put->body_len, hash) != LR_AWS_OK)
@@ -144,3 +144,5 @@ lr_aws_status lr_s3_put_object(lr_s3_client *c, const lr_s3_put *put, int64_t de
   snprintf(etag, LR_S3_ETAG_LEN, "%s", c->http.etag);
   return LR_AWS_OK;
 }
+
+struct lr_aws_http *lr_s3__http(lr_s3_client *c) { return &c->http; }

@@ -455,15 +455,20 @@ START_TEST(database_down_is_503) {
 }
 END_TEST
 
-START_TEST(queue_unreachable_keeps_outbox) {
-  fresh("t_queue");
+/* A fresh database and the app on it, its queue at a closed port: every
+ * SendMessage fails at once. */
+static api_app *app_queue_down(const char *db) {
+  fresh(db);
   char url[128];
   snprintf(url, sizeof url, "http://127.0.0.1:%d/000000000000/orders", at_closed_port());
   setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE", 1);
   setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", 1);
-  const char *extra[] = {"ORDERS_QUEUE_URL", url, "AWS_REGION", "eu-west-1",
-                         "AWS_ENDPOINT_URL_SQS", url, NULL};
-  api_app *a = db_app("t_queue", extra);
+  const char *extra[] = {"ORDERS_QUEUE_URL", url, "AWS_REGION", "eu-west-1", "AWS_ENDPOINT_URL_SQS", url, NULL};
+  return db_app(db, extra);
+}
+
+START_TEST(queue_unreachable_keeps_outbox) {
+  api_app *a = app_queue_down("t_queue");
   char *text = NULL;
   size_t len = 0;
   FILE *out = open_memstream(&text, &len);
@@ -490,14 +495,7 @@ END_TEST
  * api_after_response, which the runtime calls once the response is posted;
  * a second call has nothing left to do. */
 START_TEST(message_waits_for_the_response) {
-  fresh("t_after");
-  char url[128];
-  snprintf(url, sizeof url, "http://127.0.0.1:%d/000000000000/orders", at_closed_port());
-  setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE", 1);
-  setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", 1);
-  const char *extra[] = {"ORDERS_QUEUE_URL", url, "AWS_REGION", "eu-west-1",
-                         "AWS_ENDPOINT_URL_SQS", url, NULL};
-  api_app *a = db_app("t_after", extra);
+  api_app *a = app_queue_down("t_after");
   const char *h[] = {JSON_CT, NULL};
   char *ev = at_event(AT_V2, "POST", "/orders", NULL, h, ORDER_1, 0);
   lr_buf out;
@@ -514,6 +512,40 @@ START_TEST(message_waits_for_the_response) {
   ck_assert_int_eq(it_count("t_after", "SELECT attempts FROM outbox WHERE published_at IS NULL"), 1);
   lr_buf_free(&out);
   free(ev);
+  api_app_free(a);
+}
+END_TEST
+
+/* The request's trace header rides in the outbox row the create writes
+ * (0007), for the relay's AWSTraceHeader; one the column would refuse is left
+ * out rather than failing the create. The previous release's six-parameter
+ * order_create still works and stores none. */
+START_TEST(create_keeps_the_trace_header) {
+  api_app *a = app_queue_down("t_trace");
+  const char *h[] = {JSON_CT, NULL};
+  char long_trace[1100];
+  memset(long_trace, 'a', sizeof long_trace - 1);
+  long_trace[sizeof long_trace - 1] = '\0';
+  const char *traces[] = {"Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
+                          "Root=1-\x01", long_trace, ""};
+  for (size_t i = 0; i < 4; i++) {
+    char *ev = at_event(AT_V2, "POST", "/orders", NULL, h, ORDER_1, 0);
+    lr_buf out;
+    lr_buf_init(&out, 1u << 20);
+    lr_fault fault = {{0}, {0}};
+    lr_context ctx = {.request_id = "r-trace", .trace_id = traces[i], .invoked_function_arn = "",
+                      .client_context = "", .cognito_identity = "", .function_name = "api"};
+    ck_assert_int_eq(api_invoke(a, &ctx, ev, strlen(ev), &out, &fault), LR_HANDLER_OK);
+    ck_assert_ptr_nonnull(strstr(lr_buf_str(&out), "\"statusCode\":201"));
+    lr_buf_free(&out);
+    free(ev);
+  }
+  ck_assert_int_eq(it_count("t_trace", "SELECT count(*) FROM outbox WHERE trace_header ="
+                                       " 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1'"), 1);
+  ck_assert_int_eq(it_count("t_trace", "SELECT count(*) FROM outbox WHERE trace_header IS NULL"), 3);
+  it_sql("t_trace", "SELECT * FROM order_create('c-old', NULL, NULL, '[{\"sku\":\"SKU-1\",\"quantity\":1}]', 24, NULL)");
+  ck_assert_int_eq(it_count("t_trace", "SELECT count(*) FROM outbox x JOIN orders o ON o.id = x.order_id"
+                                       " WHERE o.customer_id = 'c-old' AND x.trace_header IS NULL"), 1);
   api_app_free(a);
 }
 END_TEST
@@ -677,6 +709,7 @@ int main(void) {
   tcase_add_test(tc, cancel_racing_confirmation);
   tcase_add_test(tc, queue_unreachable_keeps_outbox);
   tcase_add_test(tc, message_waits_for_the_response);
+  tcase_add_test(tc, create_keeps_the_trace_header);
   tcase_add_test(tc, queue_message_sent_after_commit);
   tcase_add_test(tc, outbox_marks_ride_on_the_next_create);
   tcase_add_test(tc, database_down_is_503);

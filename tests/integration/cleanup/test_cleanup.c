@@ -149,6 +149,39 @@ START_TEST(archive_moves_only_old_terminal_orders) {
 }
 END_TEST
 
+/* An object above ARCHIVE_MULTIPART_THRESHOLD_BYTES goes as a multipart
+ * upload (fauxqs checks the 5 MiB minimum of every part but the last, the
+ * ETags and the checksums) and reads back row for row. The rows carry 500
+ * random hex characters each, so that one batch gzips to more than one part. */
+START_TEST(archive_multipart_reads_back) {
+  const char *db = "cl_multipart";
+  fresh(db);
+  it_sql(db, "WITH o AS (INSERT INTO orders (customer_id, status, currency, total_cents, reject_reason, created_at, updated_at)"
+             " SELECT 'mp-' || md5(random()::text), 'REJECTED', 'EUR', 500,"
+             "  (SELECT string_agg(md5(random()::text || g || k), '') FROM generate_series(1, 16) k)::varchar(500),"
+             "  now() - interval '100 days', now() - interval '100 days' + g * interval '1 microsecond'"
+             " FROM generate_series(1, 20000) g RETURNING id),"
+             " i1 AS (INSERT INTO order_items SELECT id, 1, 'SKU-1', 1, 100 FROM o)"
+             " INSERT INTO order_items SELECT id, 2, 'SKU-2', 2, 200 FROM o");
+  it_sql(db, "CREATE TABLE oc AS SELECT * FROM orders; CREATE TABLE ic AS SELECT * FROM order_items;"
+             " CREATE INDEX ON oc (id); CREATE INDEX ON ic (order_id)");
+  const char *const extra[] = {"ARCHIVE_BATCH_ROWS", "20000", "ARCHIVE_PREFIX", "multi",
+                               "ARCHIVE_MULTIPART_THRESHOLD_BYTES", "1024", NULL};
+  cl_app *a = clt_app(db, extra, NULL);
+  lr_buf ans;
+  lr_buf_init(&ans, 64u << 20);
+  ck_assert_msg(clt_invoke(a, "{\"task\":\"archive\"}", 0, &ans) == LR_HANDLER_OK, "%s", lr_buf_str(&ans));
+  ck_assert_int_eq(answer_num(&ans, "archived"), 20000);
+  ck_assert_int_eq(answer_num(&ans, "objects"), 1);
+  ck_assert_int_gt(answer_num(&ans, "bytes"), (long long)LR_S3_MIN_PART_BYTES); /* two parts at least */
+  ck_assert_int_eq(it_count(db, "SELECT count(*) FROM orders"), 0);
+  ck_assert_int_eq(clt_list("multi/", NULL), 1);
+  ck_assert_int_eq(check_objects(db, "multi/"), 20000);
+  lr_buf_free(&ans);
+  cl_app_free(a);
+}
+END_TEST
+
 /* S3 unreachable, failing or hanging: nothing is deleted, the answer comes in time. */
 static void archive_against(const char *db, const char *endpoint, int64_t budget_ms) {
   const char *const extra[] = {"AWS_ENDPOINT_URL_S3", endpoint, "ARCHIVE_PREFIX", "fail", NULL};
@@ -319,9 +352,13 @@ END_TEST
 START_TEST(relay_keeps_trace_header_and_counts_refusals) {
   const char *db = "cl_relay_mock";
   fresh(db);
-  make_orders(db, "o", 4, "PENDING", 0);
+  make_orders(db, "o", 3, "PENDING", 0);
   make_outbox(db, 3, "10 minutes", 0, "NULL", "NULL");
-  make_outbox(db, 1, "20 minutes", 0, "NULL", "'Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1'");
+  /* the fourth row as the api writes it (order_create with the request's
+   * trace header, 0007), past the grace period */
+  it_sql(db, "SELECT * FROM order_create('c-trace', NULL, NULL, '[{\"sku\":\"SKU-1\",\"quantity\":1}]', 24, NULL,"
+             " 'Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1');"
+             " UPDATE outbox SET created_at = now() - interval '20 minutes' WHERE trace_header IS NOT NULL");
   const char *reply = "{\"Successful\":[{\"Id\":\"m0\",\"MessageId\":\"a\"},{\"Id\":\"m1\",\"MessageId\":\"b\"},"
                       "{\"Id\":\"m2\",\"MessageId\":\"c\"}],\"Failed\":[{\"Id\":\"m3\",\"Code\":\"InvalidMessageContents\","
                       "\"SenderFault\":true}]}";
@@ -441,6 +478,7 @@ int main(void) {
   tcase_add_test(tc, archive_s3_failure_deletes_nothing);
   tcase_add_test(tc, archive_tiny_deadline_stops_early);
   tcase_add_test(tc, archive_crash_between_put_and_delete);
+  tcase_add_test(tc, archive_multipart_reads_back);
   suite_add_tcase(s, tc);
   TCase *tr = tcase_create("relay");
   tcase_set_timeout(tr, 90);

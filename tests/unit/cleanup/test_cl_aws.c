@@ -1,6 +1,7 @@
 /* What the cleanup asks of AWS, on the wire (against the in-test mock server):
  * PutObject's checksum and SSE-KMS headers, SendMessageBatch's request and
- * its argument limits. */
+ * its argument limits; cl_upload's choice of PutObject or a multipart upload,
+ * and its abort on a failure or the deadline. */
 #include <check.h>
 #include <openssl/evp.h>
 #include <openssl/sha.h>
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cl.h"
 #include "lr/clock.h"
 #include "lr/s3.h"
 #include "lr/sqs.h"
@@ -131,6 +133,126 @@ START_TEST(batch_reads_partial_failures) {
 }
 END_TEST
 
+/* ---- cl_upload: PutObject or multipart, and the abort ------------------ */
+
+#define MP_CREATED "<InitiateMultipartUploadResult><UploadId>u-9</UploadId></InitiateMultipartUploadResult>"
+#define MP_DONE "<CompleteMultipartUploadResult><ETag>\"w\"</ETag></CompleteMultipartUploadResult>"
+
+static const lr_s3_put up_spec = {.bucket = "orders-archive", .key = "k.gz", .content_type = "application/gzip",
+                                  .checksum = LR_S3_CHECKSUM_SHA256, .sse = LR_S3_SSE_KMS};
+
+/* Writes n bytes of 'z' through the upload, flushing after every 100, as the
+ * archive does after every row; returns cl_upload_finish's result or the
+ * first flush failure. */
+static int run_upload(lr_s3_client *s3, size_t threshold, size_t part, size_t n, int64_t deadline_ms,
+                      long long *bytes, char *err) {
+  lr_buf buf;
+  lr_buf_init(&buf, LR_S3_MAX_PUT_BYTES);
+  cl_upload u;
+  cl_upload_init(&u, s3, &up_spec, &buf, threshold, deadline_ms);
+  if (part) u.part_bytes = part; /* the mock takes at most 1 MiB a request */
+  int rc = 0;
+  for (size_t i = 0; rc == 0 && i < n; i += 100) {
+    size_t k = n - i < 100 ? n - i : 100;
+    char z[100];
+    memset(z, 'z', sizeof z);
+    ck_assert_int_eq(lr_buf_add(&buf, z, k), LR_BUF_OK);
+    rc = cl_upload_flush(&u, err);
+  }
+  if (rc == 0) rc = cl_upload_finish(&u, err);
+  *bytes = u.bytes;
+  cl_upload_free(&u, NULL);
+  lr_buf_free(&buf);
+  return rc;
+}
+
+static lr_s3_client *s3_for(mock_server *m, char *ep) {
+  char err[LR_AWS_ERR_LEN] = "";
+  lr_aws_client_config cfg = cfg_for(m, ep, 64);
+  lr_s3_client *s3 = NULL;
+  ck_assert_msg(lr_s3_client_create(&s3, &cfg, err) == LR_AWS_OK, "%s", err);
+  return s3;
+}
+
+/* One scripted exchange: what the upload returns, how many requests it made,
+ * the last request line, and a word its error must hold. */
+typedef struct upload_case {
+  mock_action act[6];
+  size_t n_act;
+  size_t threshold, part, size;
+  int64_t budget_ms;
+  int want_rc;
+  const char *last_line, *err_word;
+} upload_case;
+
+static mock_server *run_case(const upload_case *c, mock_server *m) {
+  mock_start(m, c->act, c->n_act);
+  char ep[64], err[CL_ERR_LEN] = "", v[256];
+  lr_s3_client *s3 = s3_for(m, ep);
+  long long bytes = 0;
+  int rc = run_upload(s3, c->threshold, c->part, c->size, lr_clock_epoch_ms() + c->budget_ms, &bytes, err);
+  mock_stop(m);
+  lr_s3_client_free(s3);
+  ck_assert_msg(rc == c->want_rc, "rc %d: %s", rc, err);
+  if (rc == 0) ck_assert_int_eq(bytes, (long long)c->size);
+  if (c->err_word) ck_assert_msg(strstr(err, c->err_word) != NULL, "%s", err);
+  ck_assert_uint_eq(m->n_reqs, c->n_act);
+  ck_assert_str_eq(mock_request_line(m, m->n_reqs - 1, v, sizeof v), c->last_line);
+  return m;
+}
+
+#define DELETE_U9 "DELETE /orders-archive/k.gz?uploadId=u-9"
+
+START_TEST(upload_at_the_threshold_is_one_put) {
+  upload_case c = {{{MOCK_REPLY, 200, "ETag: \"abc\"\r\n", "", 0}}, 1, 1024, 0, 1024, 5000, 0,
+                   "PUT /orders-archive/k.gz", NULL};
+  mock_server m;
+  mock_free(run_case(&c, &m));
+}
+END_TEST
+
+START_TEST(upload_above_the_threshold_goes_in_parts) {
+  /* parts of >= 1000 bytes: 1000, 1000, then the last 500 */
+  upload_case c = {{{MOCK_REPLY, 200, NULL, MP_CREATED, 0},
+                    {MOCK_REPLY, 200, "ETag: \"1\"\r\n", "", 0},
+                    {MOCK_REPLY, 200, "ETag: \"2\"\r\n", "", 0},
+                    {MOCK_REPLY, 200, "ETag: \"3\"\r\n", "", 0},
+                    {MOCK_REPLY, 200, NULL, MP_DONE, 0}},
+                   5, 1024, 1000, 2500, 5000, 0, "POST /orders-archive/k.gz?uploadId=u-9", NULL};
+  mock_server m;
+  run_case(&c, &m);
+  char v[256];
+  ck_assert_str_eq(mock_request_line(&m, 0, v, sizeof v), "POST /orders-archive/k.gz?uploads=");
+  ck_assert_uint_eq(m.reqs[1].body_len, 1000);
+  ck_assert_uint_eq(m.reqs[2].body_len, 1000);
+  ck_assert_uint_eq(m.reqs[3].body_len, 500);
+  mock_free(&m);
+}
+END_TEST
+
+/* Every failure once the upload is open ends in AbortMultipartUpload: a part
+ * refused, a Complete answered 200 with an error, a part hanging past the
+ * deadline (abort has its own second past it). */
+START_TEST(upload_failures_abort) {
+  upload_case cases[] = {
+      {{{MOCK_REPLY, 200, NULL, MP_CREATED, 0},
+        {MOCK_REPLY, 403, NULL, "<Error><Code>AccessDenied</Code></Error>", 0},
+        {MOCK_REPLY, 204, NULL, "", 0}},
+       3, 1024, 1000, 2500, 5000, -1, DELETE_U9, "AccessDenied"},
+      {{{MOCK_REPLY, 200, NULL, MP_CREATED, 0},
+        {MOCK_REPLY, 200, "ETag: \"1\"\r\n", "", 0},
+        {MOCK_REPLY, 200, NULL, "<Error><Code>InvalidPart</Code></Error>", 0},
+        {MOCK_REPLY, 204, NULL, "", 0}},
+       4, 1024, 0, 2000, 5000, -1, DELETE_U9, "CompleteMultipartUpload"},
+      {{{MOCK_REPLY, 200, NULL, MP_CREATED, 0}, {MOCK_HANG, 0, NULL, NULL, 0}, {MOCK_REPLY, 204, NULL, "", 0}},
+       3, 1024, 1000, 2500, 700, -1, DELETE_U9, "UploadPart"}};
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    mock_server m;
+    mock_free(run_case(&cases[i], &m));
+  }
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("cleanup_aws");
   TCase *tc = tcase_create("wire");
@@ -138,6 +260,9 @@ int main(void) {
   tcase_add_test(tc, put_without_key_id_uses_the_bucket_key);
   tcase_add_test(tc, batch_refuses_bad_arguments);
   tcase_add_test(tc, batch_reads_partial_failures);
+  tcase_add_test(tc, upload_at_the_threshold_is_one_put);
+  tcase_add_test(tc, upload_above_the_threshold_goes_in_parts);
+  tcase_add_test(tc, upload_failures_abort);
   suite_add_tcase(s, tc);
   SRunner *sr = srunner_create(s);
   srunner_run_all(sr, CK_NORMAL);

@@ -118,7 +118,8 @@ const BASE = ['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTraceSegment
 export const ROLE_ACTIONS = {
   api: [...BASE, 'sqs:SendMessage', 'kms:GenerateDataKey'],
   worker: [...BASE, 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
-  cleanup: [...BASE, 'sqs:SendMessage', 'kms:GenerateDataKey', 's3:PutObject'],
+  // AbortMultipartUpload: the archive's multipart upload that failed (functions/cleanup/README.md)
+  cleanup: [...BASE, 'sqs:SendMessage', 'kms:GenerateDataKey', 's3:PutObject', 's3:AbortMultipartUpload'],
   migrate: [...BASE],
   // CodeDeploy's pre-traffic hook: outside the VPC (no ENI actions) and no data at all (no
   // rds-db:connect, no orders queue or bucket): reads and reports the api's deployments, invokes
@@ -131,6 +132,7 @@ export const ROLE_ACTIONS = {
 const PINNED = {
   'rds-db:connect': /:rds-db:\$\{AWS::Region\}:\$\{AWS::AccountId\}:dbuser:prx-[0-9a-z]+\/[A-Za-z0-9_]+$/,
   's3:PutObject': /^arn:aws:s3:::[a-z0-9.-]+\/[A-Za-z0-9/_-]+\/\*$/,
+  's3:AbortMultipartUpload': /^arn:aws:s3:::[a-z0-9.-]+\/[A-Za-z0-9/_-]+\/\*$/,
   'logs:PutLogEvents': /:log-group:\/aws\/lambda\/orders-[a-z]+-(api|worker|cleanup|migrate|predeploy):\*$/,
   // The api's deployment group (the plugin's application) and the api's versions, nothing else.
   'codedeploy:GetDeployment': /:codedeploy:\$\{AWS::Region\}:\$\{AWS::AccountId\}:deploymentgroup:\$\{Orders[a-z]+DeploymentApplication\}\/orders-[a-z]+-ApiLambdaFunctionDeploymentGroup$/,
