@@ -25,7 +25,7 @@ check "a lock holds SKU-3" 'hold_lock SKU-3'
 post_orders fault 40
 check "a worker batch is in flight (waiting for the lock)" 'batch_waiting'
 PG="$LOCAL_STACK_DIR/pg"
-runuser -u postgres -- env -u FAKETIME_SHARED /usr/lib/postgresql/15/bin/pg_ctl -D "$PG/data" -m fast -w stop >/dev/null
+env -u LD_PRELOAD -u FAKETIME_SHARED runuser -u postgres -- env "LD_PRELOAD=${LD_PRELOAD:-}" /usr/lib/postgresql/15/bin/pg_ctl -D "$PG/data" -m fast -w stop >/dev/null
 LOCK_PID=""
 check "PostgreSQL stopped mid-batch" '! psql -qAtX -c "SELECT 1" >/dev/null 2>&1'
 sleep 4 # the worker fails its batches meanwhile (messages come back every 3 s)

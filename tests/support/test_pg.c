@@ -230,10 +230,14 @@ static int tpg_pg_ctl(const tpg_server *s, const char *action, char err[TPG_ERR_
   snprintf(logf, sizeof logf, "%s/server.log", s->dir);
   char act[16];
   snprintf(act, sizeof act, "%s", action);
-  /* env -u FAKETIME_SHARED: see scripts/lib/pgtmp's as_owner */
-  char *as_root[] = {"runuser", "-u", "postgres", "--", "env", "-u", "FAKETIME_SHARED", pg_ctl, "-D", data, "-l", logf,
-                     "-m", "fast", "-w", "-t", "30", act, NULL};
-  char **argv = getuid() == 0 ? as_root : as_root + 7;
+  /* As scripts/lib/pgtmp's as_owner: runuser without libfaketime's preload
+   * and shared clock, pg_ctl preloaded again (see there why). */
+  char preload[TPG_PATH_LEN + 16];
+  const char *lp = getenv("LD_PRELOAD");
+  snprintf(preload, sizeof preload, "LD_PRELOAD=%s", lp ? lp : "");
+  char *as_root[] = {"env", "-u", "LD_PRELOAD", "-u", "FAKETIME_SHARED", "runuser", "-u", "postgres", "--",
+                     "env", preload, pg_ctl, "-D", data, "-l", logf, "-m", "fast", "-w", "-t", "30", act, NULL};
+  char **argv = getuid() == 0 ? as_root : as_root + 11;
   char out[TPG_OUT_LEN];
   int rc = tpg_run(argv, NULL, out, sizeof out);
   if (rc != 0) {
