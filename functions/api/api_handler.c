@@ -44,12 +44,9 @@ int api_app_create(const app_options *opt, const lr_logger *log, api_app **out, 
   if (!a) return api_fault(fault, "Runtime.OutOfMemory", "api: out of memory");
   lr_buf_init(&a->send.message, API_MESSAGE_MAX);
   app_options o = opt ? *opt : (app_options){0};
-  o.needs |= CFG_NEED_DB;
   /* The queue is optional for the api (local runs without one keep messages
-   * in the outbox), so it is required, and validated, only when set. */
-  const char *queue = o.getenv_fn ? o.getenv_fn(o.getenv_arg, "ORDERS_QUEUE_URL")
-                                  : getenv("ORDERS_QUEUE_URL");
-  if (queue && *queue) o.needs |= CFG_NEED_QUEUE;
+   * in the outbox): validated, and its region required, only when set. */
+  o.needs |= CFG_NEED_DB | CFG_WANT_QUEUE;
   if (app_create(&o, log, &a->app, fault) != LR_HANDLER_OK || sqs_create(a, fault) != LR_HANDLER_OK) {
     api_app_free(a);
     return LR_HANDLER_ERROR;

@@ -242,6 +242,9 @@ cfg_status cfg_load(cfg_config *c, unsigned needs, cfg_getenv_fn getenv_fn, void
   cfg_getenv_fn get = getenv_fn ? getenv_fn : cfg_process_env;
   memset(c, 0, sizeof *c);
   c->needs = needs;
+  /* an optional queue that is set is needed from here on (URL checked, region required) */
+  if ((needs & CFG_WANT_QUEUE) && cfg_get(get, arg, "ORDERS_QUEUE_URL")) needs |= CFG_NEED_QUEUE;
+  c->needs = needs;
   cfg_status st = cfg_load_rules(c, needs, get, arg, err);
   if (st == CFG_OK) st = cfg_load_logging(c, get, arg, err);
   if (st == CFG_OK && (needs & CFG_NEED_DB)) st = cfg_load_db_auth(c, get, arg, err);

@@ -48,7 +48,9 @@ const char *cfg_status_message(cfg_status st);
 typedef enum cfg_need {
   CFG_NEED_DB = 1u << 0,      /* DB_HOST, DB_NAME, DB_USER (+ auth and TLS) */
   CFG_NEED_QUEUE = 1u << 1,   /* ORDERS_QUEUE_URL */
-  CFG_NEED_ARCHIVE = 1u << 2  /* ARCHIVE_BUCKET */
+  CFG_NEED_ARCHIVE = 1u << 2, /* ARCHIVE_BUCKET */
+  CFG_WANT_QUEUE = 1u << 3    /* ORDERS_QUEUE_URL optional: read, and required with all
+                                 CFG_NEED_QUEUE asks, only when it is set */
 } cfg_need;
 
 typedef enum cfg_db_auth {
