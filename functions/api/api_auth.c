@@ -3,10 +3,13 @@
  *   REST API (1.0), Cognito user pool authoriser: requestContext.authorizer.claims.sub
  *   REST API (1.0), Lambda authoriser:            requestContext.authorizer.principalId
  *   HTTP API (2.0), JWT authoriser:               requestContext.authorizer.jwt.claims.sub
- * No authorizer member (or null): no authoriser, API keys only. An authorizer
- * member that names no identity we read (another kind, a missing or repeated
- * claim, a non-string, a subject that is not a customer id) fails closed: the
- * order routes answer 403 rather than show every customer's orders. */
+ * No authoriser: no authorizer member, null, or an object without any of the
+ * members an authoriser writes (claims, principalId, jwt, lambda, iam; null
+ * counts as absent): REST APIs have been seen to send "authorizer":{} on
+ * routes without one. Then API keys only. An authoriser's member that gives no
+ * usable subject (another kind, a missing or non-string claim, a subject that
+ * is not a customer id) fails closed: the order routes answer 403 rather than
+ * show every customer's orders. */
 #include <string.h>
 
 #include "api_internal.h"
@@ -41,12 +44,22 @@ static const cJSON *subject_of(const cJSON *auth, api_format format) {
   return member(auth, "principalId");
 }
 
+/* Whether the context holds anything an authoriser writes. */
+static bool names_an_authoriser(const cJSON *auth) {
+  static const char *const marks[] = {"claims", "principalId", "jwt", "lambda", "iam"};
+  if (!cJSON_IsObject(auth)) return !cJSON_IsNull(auth);
+  for (const cJSON *m = auth->child; m; m = m->next)
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
+      if (m->string && strcmp(m->string, marks[i]) == 0 && !cJSON_IsNull(m)) return true;
+  return false;
+}
+
 void api_auth_read(api_request *req) {
   memset(&req->identity, 0, sizeof req->identity);
   int nrc, nauth;
   const cJSON *rc = only_member(req->root, "requestContext", &nrc);
   const cJSON *auth = only_member(rc, "authorizer", &nauth);
-  if (nrc <= 1 && (nauth == 0 || cJSON_IsNull(auth))) return; /* API keys only */
+  if (nrc <= 1 && nauth <= 1 && (nauth == 0 || !names_an_authoriser(auth))) return; /* API keys only */
   req->identity.state = API_IDENTITY_INVALID; /* from here on, only a valid subject lets through */
   const char *sub = cJSON_GetStringValue(auth ? subject_of(auth, req->format) : NULL);
   if (!sub || !order_customer_id_valid(sub, strlen(sub))) return;
