@@ -107,6 +107,7 @@ int api_event_parse(const char *event, size_t len, const char *fallback_id, api_
   request_id(req, fallback_id);
   parse_body(req);
   req->has_nul = lr_json_has_nul_escape(event, len);
+  api_auth_read(req);
   return 0;
 }
 

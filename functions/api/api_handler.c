@@ -107,6 +107,12 @@ static void dispatch(api_call *c) {
     api_response_header(c->resp, "Allow", "%s", c->route->allow);
     return;
   }
+  if (c->req->identity.state == API_IDENTITY_INVALID &&
+      api_route_can_answer(c->route->route, API_PROBLEM_FORBIDDEN)) {
+    api_problem_answer(c, API_PROBLEM_FORBIDDEN,
+                       "the authoriser's subject is not a valid customer id", NULL);
+    return;
+  }
   c->route->route->handle(c);
 }
 

@@ -7,6 +7,7 @@
  *   api_router.c    the route table and matching
  *   api_cursor.c    list cursors
  *   api_body.c      body checks before parsing (size, type, UTF-8, NUL)
+ *   api_auth.c      the authoriser's identity in the event (optional)
  *   api_orders.c    the order routes; api_health.c the health routes
  *   api_publish.c   the new order's queue message, after the response
  *   api_handler.c   init, invoke, logs and metrics */
@@ -53,7 +54,8 @@
   X(IDEMPOTENCY_KEY_REUSED, 11, 422, "idempotency-key-reused",                               \
     "The idempotency key was used for another request")                                      \
   X(INTERNAL, 12, 500, "internal", "Internal error")                                         \
-  X(UNAVAILABLE, 13, 503, "unavailable", "Service unavailable")
+  X(UNAVAILABLE, 13, 503, "unavailable", "Service unavailable")                             \
+  X(FORBIDDEN, 14, 403, "forbidden", "Forbidden")
 
 typedef enum api_problem {
   API_PROBLEM_NONE = 0, /* ends a route's list */
@@ -79,6 +81,18 @@ typedef enum api_body_state {
   API_BODY_BAD_BASE64 = 2
 } api_body_state;
 
+/* What an API Gateway authoriser said about the caller (api_auth.c). */
+typedef enum api_identity_state {
+  API_IDENTITY_NONE = 0,     /* no authoriser context: API keys only, any customer */
+  API_IDENTITY_SUBJECT = 1,  /* subject holds a valid customer id */
+  API_IDENTITY_INVALID = 2   /* a context without a usable subject: the order routes answer 403 */
+} api_identity_state;
+
+typedef struct api_identity {
+  api_identity_state state;
+  char subject[ORDER_CUSTOMER_ID_MAX + 1];
+} api_identity;
+
 typedef struct api_request {
   cJSON *root;               /* the event; owns what the pointers below borrow */
   api_format format;
@@ -93,6 +107,7 @@ typedef struct api_request {
   int has_body;
   api_body_state body_state;
   int has_nul;               /* the event escapes a NUL somewhere: cJSON would cut that string */
+  api_identity identity;     /* the authoriser's subject, if any */
 } api_request;
 
 /* Parses an API Gateway proxy event. Returns 0, or -1 with err filled when the
@@ -106,6 +121,14 @@ const char *api_request_header(const api_request *req, const char *name);
 
 typedef enum api_query_state { API_QUERY_ABSENT = 0, API_QUERY_ONE = 1, API_QUERY_REPEATED = 2 } api_query_state;
 api_query_state api_request_query(const api_request *req, const char *name, const char **value);
+
+/* ---- the authoriser's identity (api_auth.c) ------------------------------ */
+/* Fills req->identity from requestContext.authorizer (api_event_parse calls it). */
+void api_auth_read(api_request *req);
+/* The authenticated customer id, or NULL when there is no authoriser context. */
+const char *api_auth_subject(const api_request *req);
+/* true when there is no subject, or the subject is customer_id. */
+bool api_auth_owns(const api_request *req, const char *customer_id);
 
 /* ---- responses --------------------------------------------------------- */
 typedef struct api_response {
@@ -149,6 +172,7 @@ typedef struct api_route {
 } api_route;
 
 size_t api_route_count(void);
+bool api_route_can_answer(const api_route *r, api_problem p);
 const api_route *api_route_at(size_t i); /* NULL past the end */
 
 typedef enum api_match {

@@ -1,5 +1,6 @@
 /* GET /orders?customer_id=&status=&limit=&cursor= : newest first, keyset
- * pagination on (created_at, id) with an opaque cursor (api_cursor.c). */
+ * pagination on (created_at, id) with an opaque cursor (api_cursor.c). With an
+ * authoriser the subject is the customer_id filter, whether given or not. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +44,12 @@ static bool list_parse(api_call *c, list_params *p) {
   if (!param_one(c, "customer_id", &customer) || !param_one(c, "status", &status) ||
       !param_one(c, "limit", &limit) || !param_one(c, "cursor", &cursor))
     return false;
+  const char *sub = api_auth_subject(c->req);
+  if (sub && customer && strcmp(customer, sub) != 0) {
+    api_problem_answer(c, API_PROBLEM_FORBIDDEN, "customer_id must be the authenticated customer", NULL);
+    return false;
+  }
+  if (sub) customer = sub; /* a customer lists only their own orders */
   api_problem bad = API_PROBLEM_NONE;
   const char *detail = NULL;
   if (customer && !order_customer_id_valid(customer, strlen(customer)))

@@ -1,5 +1,7 @@
 /* The route table, as data: a row per route with the function that answers
- * it; the handler dispatches on it and tests/unit/api compares it with
+ * it (a route that lists API_PROBLEM_FORBIDDEN reads the authoriser's
+ * identity, and the dispatcher refuses an unusable one before it runs); the
+ * handler dispatches on it and tests/unit/api compares it with
  * docs/openapi.yaml and serverless.yml. To add a route: one row here, its
  * function, its operation in docs/openapi.yaml, its http event in
  * serverless.yml, and its tests. */
@@ -11,16 +13,26 @@
 static const api_route api_routes[] = {
     {"POST", "/orders", api_orders_create,
      {API_PROBLEM_MALFORMED_JSON, API_PROBLEM_PAYLOAD_TOO_LARGE, API_PROBLEM_UNSUPPORTED_MEDIA_TYPE,
-      API_PROBLEM_VALIDATION_FAILED, API_PROBLEM_IDEMPOTENCY_KEY_REUSED, API_PROBLEM_UNAVAILABLE}},
+      API_PROBLEM_VALIDATION_FAILED, API_PROBLEM_IDEMPOTENCY_KEY_REUSED, API_PROBLEM_UNAVAILABLE,
+      API_PROBLEM_FORBIDDEN}},
     {"GET", "/orders", api_orders_list,
-     {API_PROBLEM_INVALID_CURSOR, API_PROBLEM_INVALID_PARAMETER, API_PROBLEM_UNAVAILABLE}},
-    {"GET", "/orders/{id}", api_orders_get, {API_PROBLEM_NOT_FOUND, API_PROBLEM_UNAVAILABLE}},
+     {API_PROBLEM_INVALID_CURSOR, API_PROBLEM_INVALID_PARAMETER, API_PROBLEM_UNAVAILABLE,
+      API_PROBLEM_FORBIDDEN}},
+    {"GET", "/orders/{id}", api_orders_get,
+     {API_PROBLEM_NOT_FOUND, API_PROBLEM_UNAVAILABLE, API_PROBLEM_FORBIDDEN}},
     {"POST", "/orders/{id}/cancel", api_orders_cancel,
-     {API_PROBLEM_NOT_FOUND, API_PROBLEM_NOT_CANCELLABLE, API_PROBLEM_UNAVAILABLE}},
+     {API_PROBLEM_NOT_FOUND, API_PROBLEM_NOT_CANCELLABLE, API_PROBLEM_UNAVAILABLE,
+      API_PROBLEM_FORBIDDEN}},
     {"GET", "/health", api_health_live, {API_PROBLEM_NONE}},
     {"GET", "/health/ready", api_health_ready, {API_PROBLEM_UNAVAILABLE}},
 };
 #define API_NROUTES (sizeof api_routes / sizeof api_routes[0])
+
+bool api_route_can_answer(const api_route *r, api_problem p) {
+  for (size_t i = 0; i < API_ROUTE_MAX_PROBLEMS && r->problems[i] != API_PROBLEM_NONE; i++)
+    if (r->problems[i] == p) return true;
+  return false;
+}
 
 size_t api_route_count(void) { return API_NROUTES; }
 

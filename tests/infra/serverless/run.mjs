@@ -4,6 +4,9 @@
 //   1. every rule fails its fixture (fixtures/*.json): no check that cannot fail;
 //   2. the rest-api-stage plugin wires the stage, and refuses what it cannot wire;
 //   3. offline path (ORDERS_INFRA_SOURCE=offline, SSM unreachable): dev and prod pass every rule;
+//   3b. the optional Cognito authoriser (params.cognitoUserPoolArn): off as committed (no
+//      authoriser, every method NONE), and on in a copy with an ARN set for prod (every rule still
+//      passes; the order routes and the catch-all carry it, the health routes do not);
 //   4. deploy path (SSM, served by a local fake that knows only Terraform's names): dev passes
 //      every rule, and every name serverless.yml reads is one terraform/ssm.tf writes.
 // Usage: node tests/infra/serverless/run.mjs [repo root]. Ends with "N passed, N failed".
@@ -134,6 +137,49 @@ async function offlineStage(stage, tf) {
   }
 }
 
+// Which api methods carry the authoriser: the order routes and /{proxy+} when it is on; never
+// /health (no identity is read there, and an uptime check holds the API key only).
+function authorizerProblems(template, arn) {
+  const res = template.Resources;
+  const problems = [];
+  const auths = Object.entries(res).filter(([, r]) => r.Type === 'AWS::ApiGateway::Authorizer');
+  if (!arn && auths.length) problems.push(`authorisers with the param empty: ${auths.map(([k]) => k).join(' ')}`);
+  if (arn && (auths.length !== 1 || auths[0][1].Properties.Type !== 'COGNITO_USER_POOLS' ||
+      JSON.stringify(auths[0][1].Properties.ProviderARNs) !== JSON.stringify([arn])))
+    problems.push(`expected one COGNITO_USER_POOLS authoriser for ${arn}: ${JSON.stringify(auths)}`);
+  const methods = Object.entries(res).filter(([, r]) => r.Type === 'AWS::ApiGateway::Method' && r.Properties.HttpMethod !== 'OPTIONS');
+  for (const [id, m] of methods) {
+    const guarded = arn && /^ApiGatewayMethod(Orders|ProxyVar)/.test(id);
+    const want = guarded ? 'COGNITO_USER_POOLS' : 'NONE';
+    if (m.Properties.AuthorizationType !== want) problems.push(`${id}: AuthorizationType ${m.Properties.AuthorizationType}, want ${want}`);
+    if (guarded && !m.Properties.AuthorizerId) problems.push(`${id}: no AuthorizerId`);
+    if (m.Properties.ApiKeyRequired !== true) problems.push(`${id}: the API key is no longer required`);
+  }
+  if (!methods.some(([id]) => /^ApiGatewayMethodOrders/.test(id))) problems.push('no order route methods found');
+  return problems;
+}
+
+async function authorizerStages(tf) {
+  const arn = 'arn:aws:cognito-idp:eu-west-1:000000000000:userpool/eu-west-1_Offline000';
+  const env = { ORDERS_INFRA_SOURCE: 'offline', AWS_ENDPOINT_URL_SSM: REFUSED_ENDPOINT };
+  try {
+    const off = await packageStack({ root, stage: 'dev', env });
+    const p = authorizerProblems(off.template, '');
+    report(p.length === 0, 'authoriser: off as committed (cognitoUserPoolArn empty): no authoriser, the API key only', p);
+    const edit = (yml) => {
+      const out = yml.replace(/\n {2}prod:\n/, `\n  prod:\n    cognitoUserPoolArn: ${arn}\n`);
+      if (out === yml) throw new Error('no params.prod in serverless.yml');
+      return out;
+    };
+    const on = await packageStack({ root, stage: 'prod', env, edit });
+    const q = authorizerProblems(on.template, arn);
+    report(q.length === 0, 'authoriser: on in prod (cognitoUserPoolArn set): the order routes and the catch-all carry it, /health does not', q);
+    checkAll('prod/offline+cognito', on.template, ctxFor('prod', tf));
+  } catch (e) {
+    report(false, 'authoriser: osls package with the param off and on', String(e.message).split('\n').slice(-15));
+  }
+}
+
 async function ssmStage(stage, tf) {
   const ssm = await startFakeSsm({ stage, published: tf.ssmNames });
   try {
@@ -186,6 +232,7 @@ async function main() {
   infraFilesAgree();
   styleChecks();
   for (const stage of ['dev', 'prod']) await offlineStage(stage, tf);
+  await authorizerStages(tf);
   await ssmStage('dev', tf);
   await defaultIsSsm();
   for (const [id, refs, why] of NOT_APPLICABLE) console.log(`# not applicable: ${id} [${refs}] ${why}`);

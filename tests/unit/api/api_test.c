@@ -130,6 +130,46 @@ char *at_event(at_format f, const char *method, const char *path, const char *qu
   return s;
 }
 
+char *at_event_auth(at_format f, const char *method, const char *path, const char *query,
+                    const char *const *headers, const char *body, const char *authorizer) {
+  char *ev = at_event(f, method, path, query, headers, body, 0);
+  static const char anchor[] = "\"requestContext\":{";
+  char *at = strstr(ev, anchor);
+  ck_assert_ptr_nonnull(at);
+  size_t head = (size_t)(at - ev) + sizeof anchor - 1;
+  size_t n = strlen(ev) + strlen(authorizer) + 32;
+  char *out = malloc(n);
+  ck_assert_ptr_nonnull(out);
+  snprintf(out, n, "%.*s\"authorizer\":%s,%s", (int)head, ev, authorizer, ev + head);
+  free(ev);
+  return out;
+}
+
+/* head + the JSON string sub + tail */
+static char *auth_json(const char *head, const char *sub, const char *tail) {
+  cJSON *s = cJSON_CreateString(sub);
+  char *quoted = cJSON_PrintUnformatted(s);
+  size_t n = strlen(head) + strlen(quoted) + strlen(tail) + 1;
+  char *out = malloc(n);
+  ck_assert_ptr_nonnull(out);
+  snprintf(out, n, "%s%s%s", head, quoted, tail);
+  cJSON_free(quoted);
+  cJSON_Delete(s);
+  return out;
+}
+
+char *at_auth_cognito(const char *sub) {
+  return auth_json("{\"claims\":{\"sub\":", sub, ",\"token_use\":\"id\",\"cognito:username\":\"u\"}}");
+}
+
+char *at_auth_jwt(const char *sub) {
+  return auth_json("{\"jwt\":{\"claims\":{\"sub\":", sub, ",\"iss\":\"https://issuer.example\"},\"scopes\":null}}");
+}
+
+char *at_auth_lambda(const char *principal) {
+  return auth_json("{\"principalId\":", principal, ",\"integrationLatency\":0}");
+}
+
 at_response at_invoke(api_app *a, const char *event) { return at_invoke_log(a, event, NULL); }
 
 at_response at_invoke_log(api_app *a, const char *event, const lr_logger *log) {

@@ -22,6 +22,18 @@ int at_closed_port(void);
 char *at_event(at_format f, const char *method, const char *path, const char *query,
                const char *const *headers, const char *body, int base64);
 
+/* The same event with requestContext.authorizer set to the JSON text
+ * authorizer, spliced in as text so that hostile shapes (repeated keys,
+ * escaped NULs) reach the handler as written. Caller frees. */
+char *at_event_auth(at_format f, const char *method, const char *path, const char *query,
+                    const char *const *headers, const char *body, const char *authorizer);
+/* The authoriser contexts API Gateway gives for a subject (JSON text, caller frees):
+ * REST Cognito user pool {"claims":{"sub":…}}, HTTP API JWT
+ * {"jwt":{"claims":{"sub":…},"scopes":null}}, REST Lambda {"principalId":…}. */
+char *at_auth_cognito(const char *sub);
+char *at_auth_jwt(const char *sub);
+char *at_auth_lambda(const char *principal);
+
 typedef struct at_response {
   int rc;           /* api_invoke's return */
   int status;

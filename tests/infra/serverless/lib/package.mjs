@@ -32,11 +32,14 @@ function run(cmd, args, opts) {
   });
 }
 
-// opts: { root, stage, env } -> { template, state, output }; throws with osls's output on failure.
-export async function packageStack({ root, stage, env }) {
+// opts: { root, stage, env, edit } -> { template, state, output }; throws with osls's output on
+// failure. edit (optional): text -> text, applied to the copy of serverless.yml (a variant such as
+// a stage's param switched on).
+export async function packageStack({ root, stage, env, edit }) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orders-sls-'));
   try {
-    fs.copyFileSync(path.join(root, 'serverless.yml'), path.join(dir, 'serverless.yml'));
+    const yml = fs.readFileSync(path.join(root, 'serverless.yml'), 'utf8');
+    fs.writeFileSync(path.join(dir, 'serverless.yml'), edit ? edit(yml) : yml);
     fs.cpSync(path.join(root, 'packaging'), path.join(dir, 'packaging'), { recursive: true });
     fs.mkdirSync(path.join(dir, 'dist'));
     // osls only hashes and copies the artifact when packaging; the real zip is scripts/package's.
