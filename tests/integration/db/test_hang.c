@@ -71,9 +71,11 @@ START_TEST(frozen_postmaster_and_backend_end_by_the_deadline) {
 END_TEST
 
 START_TEST(connect_to_a_frozen_postmaster_ends_by_the_deadline) {
-  int pid = backend_pid();
+  /* the postmaster's pid is read while the backend lives: once the session
+   * closes, its /proc entry may be gone */
+  pid_t postmaster = it_parent_pid(backend_pid());
   db_session_close(sess);
-  it_freeze(it_parent_pid(pid), THAW_AFTER_MS);
+  it_freeze(postmaster, THAW_AFTER_MS);
   char err[DB_ERR_LEN] = "";
   db_status st;
   /* DB_CONNECT_TIMEOUT is 3 s in these suites; the deadline is sooner */
