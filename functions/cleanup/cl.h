@@ -88,6 +88,9 @@ typedef struct cl_hooks {
 
 typedef struct cl_app {
   app_ctx *app;
+  /* The archive's DELETEs run on a connection of their own, beside the next
+   * batch's SELECT on app->db (cl_deleter.h); connected on first use. */
+  db_session *delete_db;
   lr_s3_client *s3;
   lr_sqs_client *sqs;
   cl_hooks hooks;

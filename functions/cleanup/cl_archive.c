@@ -1,11 +1,13 @@
 /* The archive: batches of old terminal orders to S3 as gzip JSON Lines, each
- * deleted only once S3 has confirmed its object; then expired idempotency
- * keys. Stops when the next batch might not finish before the deadline. */
+ * deleted only once S3 has confirmed its object, that DELETE running beside
+ * the next batch (cl_deleter.h); then expired idempotency keys. Stops when
+ * the next batch might not finish before the deadline. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cl.h"
+#include "cl_deleter.h"
 #include "cl_sql.h"
 #include "lr/clock.h"
 
@@ -18,7 +20,7 @@
 #define CL_PURGE_ROWS 10000
 #define CL_ID_TEXT 40
 #define CL_TS_TEXT 40
-/* {id,...} and {"ts",...} of a batch: 50,000 rows of at most ~40 bytes */
+/* {id,...} of a batch: 50,000 ids of 37 bytes */
 #define CL_ARRAY_MAX (4u * 1024u * 1024u)
 
 typedef struct cl_batch {
@@ -28,7 +30,6 @@ typedef struct cl_batch {
   long long bytes; /* the object's size */
   lr_buf key;
   lr_buf ids;      /* {id,...} for the DELETE */
-  lr_buf stamps;   /* {"ts",...} */
 } cl_batch;
 
 typedef struct cl_cursor {
@@ -41,7 +42,6 @@ static void batch_init(cl_batch *b) {
   lr_buf_init(&b->object, LR_S3_MAX_PUT_BYTES);
   lr_buf_init(&b->key, LR_S3_MAX_KEY);
   lr_buf_init(&b->ids, CL_ARRAY_MAX);
-  lr_buf_init(&b->stamps, CL_ARRAY_MAX);
 }
 
 static void batch_free(cl_batch *b) {
@@ -50,7 +50,6 @@ static void batch_free(cl_batch *b) {
   lr_buf_free(&b->object);
   lr_buf_free(&b->key);
   lr_buf_free(&b->ids);
-  lr_buf_free(&b->stamps);
 }
 
 static int fail(char *err, const char *what, const char *cause) {
@@ -71,10 +70,9 @@ static int batch_select(cl_app *a, const cl_cursor *cur, cl_batch *b, char *err)
   return 0;
 }
 
-static lr_buf_status add_row_keys(cl_batch *b, int i) {
-  const char *sep = i ? "," : "";
-  lr_buf_status bs = lr_buf_addf(&b->ids, "%s%s", sep, PQgetvalue(b->rows, i, 1));
-  return bs == LR_BUF_OK ? lr_buf_addf(&b->stamps, "%s\"%s\"", sep, PQgetvalue(b->rows, i, 2)) : bs;
+static lr_buf_status add_row_id(cl_batch *b, int i) {
+  lr_buf_status bs = i > 0 ? lr_buf_add(&b->ids, ",", 1) : LR_BUF_OK;
+  return bs == LR_BUF_OK ? lr_buf_add(&b->ids, PQgetvalue(b->rows, i, 1), (size_t)PQgetlength(b->rows, i, 1)) : bs;
 }
 
 /* The rows gzipped into the object as they are encoded (cl_upload sends the
@@ -89,15 +87,14 @@ static int batch_write(cl_app *a, cl_batch *b, int64_t deadline_ms, const lr_con
   cl_upload up;
   cl_upload_init(&up, a->s3, &spec, &b->object, (size_t)cfg->archive_multipart_threshold, deadline_ms);
   cl_gzip *z = cl_gzip_create(CL_GZIP_LEVEL, &b->object);
-  int ok = z != NULL && lr_buf_add(&b->ids, "{", 1) == LR_BUF_OK && lr_buf_add(&b->stamps, "{", 1) == LR_BUF_OK;
+  int ok = z != NULL && lr_buf_add(&b->ids, "{", 1) == LR_BUF_OK;
   int rc = 0;
   for (int i = 0; ok && rc == 0 && i < b->n; i++) {
     ok = cl_gzip_write(z, PQgetvalue(b->rows, i, 0), (size_t)PQgetlength(b->rows, i, 0)) == 0 &&
-         cl_gzip_write(z, "\n", 1) == 0 && add_row_keys(b, i) == LR_BUF_OK;
+         cl_gzip_write(z, "\n", 1) == 0 && add_row_id(b, i) == LR_BUF_OK;
     if (ok) rc = cl_upload_flush(&up, err);
   }
-  ok = ok && rc == 0 && cl_gzip_finish(z) == 0 && lr_buf_add(&b->ids, "}", 1) == LR_BUF_OK &&
-       lr_buf_add(&b->stamps, "}", 1) == LR_BUF_OK;
+  ok = ok && rc == 0 && cl_gzip_finish(z) == 0 && lr_buf_add(&b->ids, "}", 1) == LR_BUF_OK;
   cl_gzip_free(z);
   if (rc == 0 && !ok) rc = fail(err, "encoding a batch", "out of memory or over the object limit");
   if (rc == 0) rc = cl_upload_finish(&up, err);
@@ -106,39 +103,41 @@ static int batch_write(cl_app *a, cl_batch *b, int64_t deadline_ms, const lr_con
   return rc;
 }
 
-static int batch_delete(cl_app *a, const lr_context *ctx, cl_batch *b, long long *deleted, char *err) {
-  const char *params[] = {lr_buf_str(&b->ids), lr_buf_str(&b->stamps)};
-  PGresult *res = NULL;
+/* The previous batch's DELETE, which ran while this one was read and sent:
+ * counted, or the run fails (its rows stay, and its object is rewritten
+ * under the same key by the next run). */
+static int collect_delete(cl_deleter *del, const lr_context *ctx, cl_archive_summary *sum, char *err) {
+  long long deleted = 0;
+  int rows = 0;
   char dberr[DB_ERR_LEN] = "";
-  /* Idempotent: a resent DELETE finds nothing more to delete. */
-  db_status st = db_exec(a->app->db, DB_IDEMPOTENT, CL_SQL_ARCHIVE_DELETE, 2, params, &res, dberr);
-  if (st != DB_OK) return fail(err, "deleting an archived batch", dberr);
-  *deleted = PQntuples(res) == 1 ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
-  PQclear(res);
-  if (*deleted != b->n && ctx->log)
+  if (cl_deleter_collect(del, &deleted, &rows, dberr) != DB_OK)
+    return fail(err, "deleting an archived batch", dberr);
+  sum->archived += deleted;
+  if (deleted != rows && ctx->log)
     lr_log_kv(ctx->log, LR_LOG_WARN, "archive: rows changed since they were read stay for the next run",
-              "key", lr_buf_str(&b->key), NULL);
+              "key", lr_buf_str(&del->key), NULL);
   return 0;
 }
 
-/* One batch: 1 done (nothing left), 0 more to do, -1 failed. */
+/* One batch: 1 done (nothing left), 0 more to do, -1 failed. Its DELETE is
+ * started, not awaited: the next batch, or the end of the run, collects it. */
 static int archive_batch(cl_app *a, const lr_context *ctx, int64_t deadline_ms, cl_cursor *cur,
-                         cl_archive_summary *sum, char *err) {
+                         cl_deleter *del, cl_archive_summary *sum, char *err) {
   cl_batch b;
   batch_init(&b);
-  long long deleted = 0;
   int rc = batch_select(a, cur, &b, err);
   if (rc == 0 && b.n == 0) rc = 1;
   if (rc == 0) rc = batch_write(a, &b, deadline_ms, ctx, err);
   if (rc == 0 && a->hooks.after_put) a->hooks.after_put(a->hooks.arg, lr_buf_str(&b.key));
-  if (rc == 0) rc = batch_delete(a, ctx, &b, &deleted, err);
+  if (rc == 0) rc = collect_delete(del, ctx, sum, err);
   if (rc == 0) {
-    sum->archived += deleted;
     sum->objects++;
     sum->bytes += b.bytes;
     snprintf(cur->updated_at, sizeof cur->updated_at, "%s", PQgetvalue(b.rows, b.n - 1, 2));
     snprintf(cur->id, sizeof cur->id, "%s", PQgetvalue(b.rows, b.n - 1, 1));
     if (b.n < a->app->cfg.archive_batch_rows) rc = 1;
+    cl_deleter_start(del, &b.ids, PQgetvalue(b.rows, 0, 2), PQgetvalue(b.rows, b.n - 1, 2), &b.key, b.n,
+                     deadline_ms);
   }
   batch_free(&b);
   return rc;
@@ -160,21 +159,36 @@ static int purge_keys(cl_app *a, int64_t deadline_ms, cl_archive_summary *sum, c
   }
 }
 
-int cl_archive_run(cl_app *a, const lr_context *ctx, int64_t deadline_ms, cl_archive_summary *sum,
-                   char err[CL_ERR_LEN]) {
-  memset(sum, 0, sizeof *sum);
+/* The batches, each DELETE overlapping the next batch; -1 on a failure. */
+static int archive_batches(cl_app *a, const lr_context *ctx, int64_t deadline_ms, cl_archive_summary *sum,
+                           char *err) {
+  cl_deleter del;
+  cl_deleter_init(&del, a->delete_db);
   cl_cursor cur = {"", ""};
   int64_t last_ms = 0;
+  int rc = 0;
   for (;;) {
     int64_t start = lr_clock_epoch_ms();
     int64_t reserve = 2 * last_ms > CL_BATCH_MIN_MS ? 2 * last_ms : CL_BATCH_MIN_MS;
-    if (start + reserve > deadline_ms) return 0; /* incomplete: the next run goes on */
-    int rc = archive_batch(a, ctx, deadline_ms, &cur, sum, err);
-    if (rc < 0) return -1;
+    if (start + reserve > deadline_ms) break; /* incomplete: the next run goes on */
+    rc = archive_batch(a, ctx, deadline_ms, &cur, &del, sum, err);
     last_ms = lr_clock_epoch_ms() - start;
-    if (rc == 1) break;
+    if (rc != 0) break;
   }
-  int rc = purge_keys(a, deadline_ms, sum, err);
+  char late[CL_ERR_LEN] = "";
+  int drc = collect_delete(&del, ctx, sum, rc < 0 ? late : err); /* the first failure is the one told */
+  cl_deleter_free(&del);
+  if (rc < 0 || drc < 0) return -1;
+  return rc;
+}
+
+int cl_archive_run(cl_app *a, const lr_context *ctx, int64_t deadline_ms, cl_archive_summary *sum,
+                   char err[CL_ERR_LEN]) {
+  memset(sum, 0, sizeof *sum);
+  int rc = archive_batches(a, ctx, deadline_ms, sum, err);
+  if (rc < 0) return -1;
+  if (rc == 0) return 0; /* stopped for the deadline: incomplete */
+  rc = purge_keys(a, deadline_ms, sum, err);
   if (rc < 0) return -1;
   sum->complete = rc == 0;
   return 0;

@@ -43,6 +43,13 @@ static int clients_create(cl_app *a, lr_fault *fault) {
   return st == LR_AWS_OK ? LR_HANDLER_OK : cl_fault(fault, APP_FAULT_CONFIG, err);
 }
 
+static int delete_db_create(cl_app *a, const app_options *o, const lr_logger *log, lr_fault *fault) {
+  char err[DB_ERR_LEN] = "";
+  if (db_session_create(&a->app->cfg, o->db_hooks, log, &a->delete_db, err) != DB_OK)
+    return cl_fault(fault, APP_FAULT_CONFIG, err);
+  return LR_HANDLER_OK;
+}
+
 int cl_app_create(const app_options *opt, const cl_hooks *hooks, const lr_logger *log,
                   cl_app **out, lr_fault *fault) {
   *out = NULL;
@@ -51,7 +58,8 @@ int cl_app_create(const app_options *opt, const cl_hooks *hooks, const lr_logger
   if (hooks) a->hooks = *hooks;
   app_options o = opt ? *opt : (app_options){0};
   o.needs |= CFG_NEED_DB | CFG_NEED_QUEUE | CFG_NEED_ARCHIVE;
-  if (app_create(&o, log, &a->app, fault) != LR_HANDLER_OK || clients_create(a, fault) != LR_HANDLER_OK) {
+  if (app_create(&o, log, &a->app, fault) != LR_HANDLER_OK || delete_db_create(a, &o, log, fault) != LR_HANDLER_OK ||
+      clients_create(a, fault) != LR_HANDLER_OK) {
     cl_app_free(a);
     return LR_HANDLER_ERROR;
   }
@@ -63,6 +71,7 @@ void cl_app_free(cl_app *a) {
   if (!a) return;
   lr_s3_client_free(a->s3);
   lr_sqs_client_free(a->sqs);
+  db_session_free(a->delete_db);
   app_free(a->app);
   free(a);
 }

@@ -279,6 +279,76 @@ START_TEST(archive_crash_between_put_and_delete) {
 }
 END_TEST
 
+/* The DELETE of a batch runs beside the next batch's SELECT and PUT. When it
+ * fails (here the second DELETE statement), the run fails with what was
+ * deleted so far counted; the rows of the failed batch and of the one put
+ * meanwhile stay, and the next run writes the same objects again. */
+START_TEST(archive_delete_failure_loses_nothing) {
+  const char *db = "cl_delfail";
+  fresh(db);
+  make_orders(db, "old", 9, "CONFIRMED", 100);
+  it_sql(db, "CREATE TABLE oc AS SELECT * FROM orders; CREATE TABLE ic AS SELECT * FROM order_items;"
+             " CREATE SEQUENCE deletes;"
+             " CREATE FUNCTION fail_second_delete() RETURNS trigger LANGUAGE plpgsql AS $$"
+             " BEGIN IF nextval('deletes') = 2 THEN RAISE EXCEPTION 'second delete refused'; END IF; RETURN NULL; END $$;"
+             " CREATE TRIGGER fail_second_delete BEFORE DELETE ON orders"
+             "  FOR EACH STATEMENT EXECUTE FUNCTION fail_second_delete()");
+  const char *const extra[] = {"ARCHIVE_BATCH_ROWS", "3", "ARCHIVE_PREFIX", "delfail", NULL};
+  cl_app *a = clt_app(db, extra, NULL);
+  lr_buf ans;
+  lr_buf_init(&ans, 64u << 20);
+  ck_assert_int_eq(clt_invoke(a, "{\"task\":\"archive\"}", 0, &ans), LR_HANDLER_ERROR);
+  ck_assert_msg(strstr(lr_buf_str(&ans), "Cleanup.ArchiveFailed") && strstr(lr_buf_str(&ans), "second delete refused") &&
+                    strstr(lr_buf_str(&ans), "\"archived\":3"), "%s", lr_buf_str(&ans));
+  ck_assert_int_eq(it_count(db, "SELECT count(*) FROM orders"), 6);
+  ck_assert_int_eq(it_count(db, "SELECT count(*) FROM order_items"), 12);
+  ck_assert_int_eq(clt_list("delfail/", NULL), 3);
+  it_sql(db, "DROP TRIGGER fail_second_delete ON orders");
+  lr_buf_reset(&ans);
+  ck_assert_msg(clt_invoke(a, "{\"task\":\"archive\"}", 0, &ans) == LR_HANDLER_OK, "%s", lr_buf_str(&ans));
+  ck_assert_int_eq(answer_num(&ans, "archived"), 6);
+  ck_assert_int_eq(it_count(db, "SELECT count(*) FROM orders"), 0);
+  ck_assert_int_eq(clt_list("delfail/", NULL), 3); /* the same keys, written again */
+  ck_assert_int_eq(check_objects(db, "delfail/"), 9);
+  lr_buf_free(&ans);
+  cl_app_free(a);
+}
+END_TEST
+
+static const char *late_cancel_db;
+
+/* After the first PUT: the first order read is cancelled, as a client could. */
+static void cancel_first(void *arg, const char *key) {
+  (void)key;
+  int *calls = arg;
+  if ((*calls)++ > 0) return;
+  it_sql(late_cancel_db, "UPDATE orders SET status = 'CANCELLED'"
+                         " WHERE id = (SELECT id FROM orders ORDER BY updated_at, id LIMIT 1)");
+}
+
+/* A row changed between its SELECT and its DELETE is not deleted: the
+ * archive holds the copy before the change, the database the row after it. */
+START_TEST(archive_keeps_a_row_changed_after_it_was_read) {
+  late_cancel_db = "cl_late";
+  fresh(late_cancel_db);
+  make_orders(late_cancel_db, "old", 4, "CONFIRMED", 100);
+  const char *const extra[] = {"ARCHIVE_BATCH_ROWS", "2", "ARCHIVE_PREFIX", "late", NULL};
+  int calls = 0;
+  cl_hooks h = {.after_put = cancel_first, .arg = &calls};
+  cl_app *a = clt_app(late_cancel_db, extra, &h);
+  lr_buf ans;
+  lr_buf_init(&ans, 64u << 20);
+  ck_assert_msg(clt_invoke(a, "{\"task\":\"archive\"}", 0, &ans) == LR_HANDLER_OK, "%s", lr_buf_str(&ans));
+  ck_assert_int_eq(answer_num(&ans, "archived"), 3);
+  ck_assert_int_eq(answer_num(&ans, "objects"), 2);
+  ck_assert_int_eq(it_count(late_cancel_db, "SELECT count(*) FROM orders WHERE status = 'CANCELLED'"
+                                            " AND updated_at > now() - interval '1 day'"), 1);
+  ck_assert_int_eq(it_count(late_cancel_db, "SELECT count(*) FROM orders"), 1);
+  lr_buf_free(&ans);
+  cl_app_free(a);
+}
+END_TEST
+
 /* ---- the relay ---------------------------------------------------------- */
 
 static void make_outbox(const char *db, int n, const char *age, int attempts, const char *published,
@@ -479,6 +549,8 @@ int main(void) {
   tcase_add_test(tc, archive_tiny_deadline_stops_early);
   tcase_add_test(tc, archive_crash_between_put_and_delete);
   tcase_add_test(tc, archive_multipart_reads_back);
+  tcase_add_test(tc, archive_delete_failure_loses_nothing);
+  tcase_add_test(tc, archive_keeps_a_row_changed_after_it_was_read);
   suite_add_tcase(s, tc);
   TCase *tr = tcase_create("relay");
   tcase_set_timeout(tr, 90);
