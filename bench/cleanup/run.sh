@@ -27,10 +27,7 @@ trap cleanup EXIT
 
 eval "$(scripts/lib/pgtmp start "$WORK/pg")"
 export PGHOST PGPORT PGUSER PGDATABASE
-# the database users' names 0006 reads, the migrate function's defaults (migrate_roles.c)
-ROLES="-c orders.migrator_user=orders_migrator -c orders.api_user=orders_api"
-ROLES="$ROLES -c orders.worker_user=orders_worker -c orders.cleanup_user=orders_cleanup"
-for f in db/migrations/*.sql; do PGOPTIONS="$ROLES" psql -q -v ON_ERROR_STOP=1 -1 -f "$f" >/dev/null; done
+scripts/lib/pgtmp migrate
 psql -q -v ON_ERROR_STOP=1 -f db/seed/local_seed.sql >/dev/null
 
 mkfifo "$WORK/fq.in"

@@ -27,10 +27,7 @@ eval "$("$ROOT/scripts/lib/pgtmp" start "$TMP/pg")"
 export PGHOST PGPORT PGUSER PGDATABASE
 export DB_HOST=$PGHOST DB_PORT=$PGPORT DB_NAME=$PGDATABASE DB_USER=$PGUSER DB_SSLMODE=disable
 sql() { PGOPTIONS="-c client_min_messages=warning" psql -qAtX -v ON_ERROR_STOP=1 -c "$1"; }
-# migration 0006 reads the users' names as migrate passes them (transaction-local settings)
-ROLES="-c orders.migrator_user=orders_migrator -c orders.api_user=orders_api"
-ROLES="$ROLES -c orders.worker_user=orders_worker -c orders.cleanup_user=orders_cleanup"
-for f in "$ROOT"/db/migrations/*.sql; do PGOPTIONS="$ROLES" psql -qX -v ON_ERROR_STOP=1 -1 -f "$f"; done
+"$ROOT/scripts/lib/pgtmp" migrate
 psql -qX -v ON_ERROR_STOP=1 -f "$ROOT/db/seed/local_seed.sql"
 sql "UPDATE inventory SET available = 1000000000 WHERE sku <> 'SKU-OUT'"
 
