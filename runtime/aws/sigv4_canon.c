@@ -30,15 +30,15 @@ lr_aws_status lr_sigv4_uri_encode(lr_buf *dst, const char *s, size_t len, int ke
   return st == LR_BUF_OK ? LR_AWS_OK : LR_AWS_BAD_ARGUMENT;
 }
 
-int lr_sigv4__value_len(const lr_sigv4_pair *p, size_t *len) {
-  if (!p->value) return -1;
+bool lr_sigv4__value_len(const lr_sigv4_pair *p, size_t *len) {
+  if (!p->value) return false;
   if (p->value_len == 0) {
     *len = strlen(p->value);
-    return 0;
+    return true;
   }
-  if (memchr(p->value, '\0', p->value_len)) return -1;
+  if (memchr(p->value, '\0', p->value_len)) return false;
   *len = p->value_len;
-  return 0;
+  return true;
 }
 
 /* ---- canonical URI ---------------------------------------------------- */
@@ -118,7 +118,7 @@ static lr_aws_status qentry_fill(qentry *e, const lr_sigv4_pair *p, char *err) {
   size_t vlen = 0;
   lr_buf_init(&e->name, 3 * LR_SIGV4_MAX_NAME);
   lr_buf_init(&e->value, 3 * LR_SIGV4_MAX_VALUE);
-  if (!p->name || !*p->name || lr_sigv4__value_len(p, &vlen) != 0)
+  if (!p->name || !*p->name || !lr_sigv4__value_len(p, &vlen))
     return lr_aws__fail(err, LR_AWS_BAD_ARGUMENT, "a query parameter has no name, no value or a NUL");
   size_t nlen = strnlen(p->name, LR_SIGV4_MAX_NAME + 1);
   if (nlen > LR_SIGV4_MAX_NAME || vlen > LR_SIGV4_MAX_VALUE)
@@ -224,7 +224,7 @@ static lr_aws_status hentry_fill(hentry *e, const lr_sigv4_pair *p, size_t order
   e->order = order;
   lr_aws_status st = header_name(e, p->name, err);
   if (st != LR_AWS_OK) return st;
-  if (lr_sigv4__value_len(p, &vlen) != 0)
+  if (!lr_sigv4__value_len(p, &vlen))
     return lr_aws__fail(err, LR_AWS_BAD_ARGUMENT, "header %s: no value, or a NUL inside it", e->name);
   return header_value(e, p->value, vlen, err);
 }
