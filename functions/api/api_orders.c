@@ -142,7 +142,7 @@ void api_orders_create(api_call *c) {
     api_problem_answer(c, API_PROBLEM_INTERNAL, NULL, NULL);
   } else if (!create_customer(c, root)) {
     api_problem_answer(c, API_PROBLEM_INTERNAL, NULL, NULL);
-  } else if (order_request_from_json(root, req, errs) != 0) {
+  } else if (!order_request_from_json(root, req, errs)) {
     lr_metrics_put(c->metrics, "ValidationFailures", 1, LR_UNIT_COUNT);
     api_problem_answer(c, API_PROBLEM_VALIDATION_FAILED, "the order is not valid", errs);
   } else if (!api_auth_owns(c->req, req->customer_id)) {
