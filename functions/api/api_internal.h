@@ -141,11 +141,11 @@ typedef struct api_response {
 
 void api_response_init(api_response *r);
 void api_response_free(api_response *r);
-/* Adds a header (silently truncated to fit; -1 when the table is full). */
-int api_response_header(api_response *r, const char *name, const char *fmt, ...)
+/* Adds a header (silently truncated to fit; false when the table is full). */
+bool api_response_header(api_response *r, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* status + application/json body. */
-int api_response_json(api_response *r, int status, const char *json);
+/* status + application/json body; false when the body is over its limit. */
+bool api_response_json(api_response *r, int status, const char *json);
 /* Appends the proxy response of the given format to out, with the security
  * headers and X-Request-Id added. */
 lr_buf_status api_response_write(const api_response *r, api_format format, const char *request_id,

@@ -162,7 +162,7 @@ static void hash_of(const char *body, unsigned char out[IDEMPOTENCY_HASH_LEN]) {
   order_request req;
   order_errors errs;
   ck_assert(order_request_from_json(root, &req, &errs));
-  ck_assert_int_eq(idempotency_request_hash(&req, out), 0);
+  ck_assert(idempotency_request_hash(&req, out));
   cJSON_Delete(root);
 }
 
