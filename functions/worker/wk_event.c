@@ -161,7 +161,7 @@ static void read_record(wk_message *m, const cJSON *rec) {
   if (cJSON_IsString(id) && printable_ascii(id->valuestring, WK_MESSAGE_ID_MAX))
     snprintf(m->message_id, sizeof m->message_id, "%s", id->valuestring);
   read_attributes(m, rec);
-  if (lr_json_has_dup_keys(rec)) {
+  if (lr_json_check_dup_keys(rec) != LR_JSON_OK) { /* NOMEM too: never guess */
     fail(m, WK_MALFORMED, "the record names a field twice");
     return;
   }
