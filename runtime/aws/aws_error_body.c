@@ -1,4 +1,5 @@
 /* Parsing AWS error answers into a short, printable, bounded message. */
+#include <stdbool.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
@@ -78,7 +79,7 @@ static bool in_list(const char *code, const char *const *list) {
   return false;
 }
 
-int lr_aws__is_throttle_code(const char *code) {
+bool lr_aws__is_throttle_code(const char *code) {
   /* The throttling codes the AWS SDKs retry (aws-sdk-js-v3 service-error-classification). */
   static const char *const codes[] = {
       "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
@@ -89,7 +90,7 @@ int lr_aws__is_throttle_code(const char *code) {
   return code && *code && in_list(code, codes);
 }
 
-int lr_aws__is_transient_code(const char *code) {
+bool lr_aws__is_transient_code(const char *code) {
   static const char *const codes[] = {"RequestTimeout", "RequestTimeoutException", "InternalError",
                                       "InternalFailure", "ServiceUnavailable", "KmsUnavailable", NULL};
   return code && *code && in_list(code, codes);

@@ -31,8 +31,8 @@ bool lr_aws__xml_text(const char *body, size_t len, const char *tag, char *dst, 
 void lr_aws__safe_copy(char *dst, size_t cap, const char *src, size_t len);
 
 /* 1 for the error codes AWS SDKs treat as throttling. */
-int lr_aws__is_throttle_code(const char *code);
+bool lr_aws__is_throttle_code(const char *code);
 /* 1 for codes that are transient without being throttling (RequestTimeout...). */
-int lr_aws__is_transient_code(const char *code);
+bool lr_aws__is_transient_code(const char *code);
 
 #endif

@@ -1,5 +1,6 @@
 /* S3 multipart uploads: CreateMultipartUpload, UploadPart,
  * CompleteMultipartUpload, AbortMultipartUpload (lr/s3.h). */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -52,9 +53,9 @@ static lr_aws_status send_on_object(lr_s3_client *c, const lr_s3_upload *u, lr_a
 
 /* An upload id goes back in a query: printable, no XML markup or entities
  * (S3's are URL-safe base64-like text). */
-static int upload_id_ok(const char *id) {
+static bool upload_id_ok(const char *id) {
   size_t n = strlen(id);
-  if (n == 0 || !lr_aws__is_clean_text(id, n)) return 0;
+  if (n == 0 || !lr_aws__is_clean_text(id, n)) return false;
   return strpbrk(id, "<>&\"' ?") == NULL;
 }
 

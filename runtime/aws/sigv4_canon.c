@@ -1,4 +1,5 @@
 /* SigV4 canonical forms: URI encoding, canonical URI, query and headers. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,7 +10,7 @@
  * request cannot make the signer build megabytes. */
 #define SIGV4_MAX_CANONICAL_PART (256u * 1024u)
 
-static int is_unreserved(unsigned char c) {
+static bool is_unreserved(unsigned char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
          c == '_' || c == '.' || c == '~';
 }
@@ -174,7 +175,7 @@ typedef struct hentry {
   size_t order;                     /* keeps duplicates in the order given */
 } hentry;
 
-static int is_tchar(unsigned char c) {
+static bool is_tchar(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
          (c && strchr("!#$%&'*+-.^_`|~", c) != NULL);
 }
@@ -262,10 +263,10 @@ static lr_aws_status headers_join(lr_buf *dst, char *signed_headers, hentry *e, 
   return LR_AWS_OK;
 }
 
-static int has_host(const hentry *e, size_t n) {
+static bool has_host(const hentry *e, size_t n) {
   for (size_t i = 0; i < n; i++)
-    if (strcmp(e[i].name, "host") == 0 && e[i].value.len > 0) return 1;
-  return 0;
+    if (strcmp(e[i].name, "host") == 0 && e[i].value.len > 0) return true;
+  return false;
 }
 
 lr_aws_status lr_sigv4__headers(lr_buf *dst, char signed_headers[LR_SIGV4_SIGNED_HEADERS_LEN],

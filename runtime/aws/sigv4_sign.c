@@ -58,19 +58,19 @@ static bool scope_part_ok(const char *s) {
   return true;
 }
 
-static int field_ok(const char *s, size_t cap, int may_be_empty) {
+static bool field_ok(const char *s, size_t cap, int may_be_empty) {
   size_t n = strnlen(s, cap);
-  if (n == cap || (n == 0 && !may_be_empty)) return 0;
+  if (n == cap || (n == 0 && !may_be_empty)) return false;
   return lr_aws__is_clean_text(s, n) && !memchr(s, ' ', n) && !memchr(s, '\t', n);
 }
 
-static int access_key_ok(const char *s, size_t cap) {
+static bool access_key_ok(const char *s, size_t cap) {
   size_t n = strnlen(s, cap);
-  if (n == 0 || n == cap) return 0;
+  if (n == 0 || n == cap) return false;
   for (size_t i = 0; i < n; i++)
     if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9')))
-      return 0;
-  return 1;
+      return false;
+  return true;
 }
 
 lr_aws_status lr_sigv4_signer_init(lr_sigv4_signer *s, const lr_aws_credentials *c,
@@ -121,20 +121,20 @@ static lr_aws_status signing_key(lr_sigv4_signer *s, const char *date, char *err
 
 /* ---- the canonical request ------------------------------------------ */
 
-static int method_ok(const char *m) {
+static bool method_ok(const char *m) {
   size_t n = m ? strnlen(m, 17) : 0;
-  if (n == 0 || n > 16) return 0;
+  if (n == 0 || n > 16) return false;
   for (size_t i = 0; i < n; i++)
-    if (m[i] < 'A' || m[i] > 'Z') return 0;
-  return 1;
+    if (m[i] < 'A' || m[i] > 'Z') return false;
+  return true;
 }
 
-static int payload_hash_ok(const char *h) {
-  if (strcmp(h, LR_SIGV4_UNSIGNED_PAYLOAD) == 0) return 1;
-  if (strnlen(h, LR_SIGV4_HEX_LEN + 1) != LR_SIGV4_HEX_LEN) return 0;
+static bool payload_hash_ok(const char *h) {
+  if (strcmp(h, LR_SIGV4_UNSIGNED_PAYLOAD) == 0) return true;
+  if (strnlen(h, LR_SIGV4_HEX_LEN + 1) != LR_SIGV4_HEX_LEN) return false;
   for (size_t i = 0; i < LR_SIGV4_HEX_LEN; i++)
-    if (!((h[i] >= '0' && h[i] <= '9') || (h[i] >= 'a' && h[i] <= 'f'))) return 0;
-  return 1;
+    if (!((h[i] >= '0' && h[i] <= '9') || (h[i] >= 'a' && h[i] <= 'f'))) return false;
+  return true;
 }
 
 static lr_aws_status payload_hash(const lr_sigv4_request *req, char out[LR_SIGV4_HEX_LEN + 1], char *err) {
@@ -203,7 +203,7 @@ static lr_aws_status finish(lr_sigv4_signer *s, const lr_buf *cr, lr_sigv4_out *
   return st;
 }
 
-static int is_reserved_header(const char *name) {
+static bool is_reserved_header(const char *name) {
   return name && (strcasecmp(name, "x-amz-date") == 0 || strcasecmp(name, "x-amz-security-token") == 0 ||
                   strcasecmp(name, "authorization") == 0);
 }

@@ -12,18 +12,18 @@
 #include "sqs_internal.h"
 #include "lr/json.h"
 
-static int entry_id_ok(const char *id) {
+static bool entry_id_ok(const char *id) {
   size_t n = id ? strnlen(id, LR_SQS_BATCH_ID_LEN) : 0;
-  if (n == 0 || n >= LR_SQS_BATCH_ID_LEN) return 0;
+  if (n == 0 || n >= LR_SQS_BATCH_ID_LEN) return false;
   for (size_t i = 0; i < n; i++) {
     char ch = id[i];
     if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_'))
-      return 0;
+      return false;
   }
-  return 1;
+  return true;
 }
 
-static int trace_ok(const char *t) {
+static bool trace_ok(const char *t) {
   size_t tl = t ? strnlen(t, LR_SQS_MAX_TRACE_HEADER + 1) : 0;
   return tl <= LR_SQS_MAX_TRACE_HEADER && (tl == 0 || (lr_aws__is_clean_text(t, tl) && !memchr(t, '\t', tl)));
 }
