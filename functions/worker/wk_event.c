@@ -3,6 +3,7 @@
  * event) so that one bad record costs that record only; every field the
  * worker uses is then checked on its own, and each message body is parsed
  * with the strict parser. */
+#include <stdbool.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,10 +104,10 @@ static void read_attributes(wk_message *m, const cJSON *rec) {
     snprintf(m->trace, sizeof m->trace, "%s", th->valuestring);
 }
 
-static int body_bytes_ok(const char *s, size_t n) {
+static bool body_bytes_ok(const char *s, size_t n) {
   for (size_t i = 0; i < n; i++) {
     unsigned char c = (unsigned char)s[i];
-    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') return 0;
+    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') return false;
   }
   return lr_utf8_valid(s, n);
 }
