@@ -110,10 +110,10 @@ typedef struct api_request {
   api_identity identity;     /* the authoriser's subject, if any */
 } api_request;
 
-/* Parses an API Gateway proxy event. Returns 0, or -1 with err filled when the
+/* Parses an API Gateway proxy event. Returns false with err filled when the
  * event is not one (the handler then faults). req is freed with
  * api_request_free in both cases. fallback_id: Lambda's request id. */
-int api_event_parse(const char *event, size_t len, const char *fallback_id, api_request *req,
+bool api_event_parse(const char *event, size_t len, const char *fallback_id, api_request *req,
                     char *err, size_t err_len);
 void api_request_free(api_request *req);
 /* A header's value, the name matched in any case; NULL when absent. */
