@@ -10,9 +10,10 @@ root=${1:?usage: bare_status.sh <source root>}
 allow="$(cd "$(dirname "$0")" && pwd)/bare_status.allow"
 cd "$root"
 
-# "path function" for each return of -1 (also "? 0 : -1" and the like).
+# "path function" for each return of -1 (also "? 0 : -1" and the like), and
+# "path MACRO" for a macro that ends an expression in -1 (a hidden return).
 # shellcheck disable=SC2016 # the single quotes hold an awk program
-hits=$(find runtime functions tools -name '*.c' -not -path '*/node_modules/*' -not -path '*/tests/*' -print0 |
+hits=$(find runtime functions tools \( -name '*.c' -o -name '*.h' \) -not -path '*/node_modules/*' -not -path '*/tests/*' -print0 |
   sort -z | xargs -0 awk '
     FNR == 1 { fn = "" }
     /^[A-Za-z_]/ && /\(/ && !/;[[:space:]]*$/ {
@@ -24,6 +25,12 @@ hits=$(find runtime functions tools -name '*.c' -not -path '*/node_modules/*' -n
     }
     /(^|[^A-Za-z0-9_])return([^;A-Za-z0-9_][^;]*)?-1[[:space:]]*;/ || /(^|[^A-Za-z0-9_])return[^;]*\?[[:space:]]*-1[[:space:]]*:/ {
       print FILENAME " " fn
+    }
+    /^#[[:space:]]*define[[:space:]]/ && /[,(][[:space:]]*-1[[:space:]]*\)/ {
+      m = $0
+      sub(/^#[[:space:]]*define[[:space:]]+/, "", m)
+      sub(/[^A-Za-z0-9_].*/, "", m)
+      print FILENAME " " m
     }' | sort -u)
 
 fail=0
