@@ -1,6 +1,7 @@
 /* API Gateway proxy events: REST API (payload 1.0) and HTTP API (payload 2.0,
  * told apart by "version":"2.0"). Anything else is not an HTTP request and the
  * handler reports it as a fault rather than inventing an answer. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -9,7 +10,7 @@
 #include "lr/base64.h"
 #include "lr/json.h"
 
-#define EVENT_FAIL(...) (snprintf(err, err_len, __VA_ARGS__), -1)
+#define EVENT_FAIL(...) (snprintf(err, err_len, __VA_ARGS__), false)
 
 static const cJSON *object_or_null(const cJSON *root, const char *name) {
   const cJSON *o = cJSON_GetObjectItemCaseSensitive(root, name);
@@ -36,7 +37,7 @@ static void set_path(api_request *req, const char *path) {
   else snprintf(req->path, sizeof req->path, "%s", "/(path too long)");
 }
 
-static int parse_v2(api_request *req, char *err, size_t err_len) {
+static bool parse_v2(api_request *req, char *err, size_t err_len) {
   const cJSON *rc = object_or_null(req->root, "requestContext");
   const cJSON *http = rc ? object_or_null(rc, "http") : NULL;
   const char *path = string_at(req->root, "rawPath");
@@ -46,10 +47,10 @@ static int parse_v2(api_request *req, char *err, size_t err_len) {
   set_path(req, path);
   req->headers = object_or_null(req->root, "headers");
   req->query = object_or_null(req->root, "queryStringParameters");
-  return 0;
+  return true;
 }
 
-static int parse_v1(api_request *req, char *err, size_t err_len) {
+static bool parse_v1(api_request *req, char *err, size_t err_len) {
   req->method = string_at(req->root, "httpMethod");
   const char *path = string_at(req->root, "path");
   if (!req->method || !path) return EVENT_FAIL("event is not an API Gateway proxy event");
@@ -58,7 +59,7 @@ static int parse_v1(api_request *req, char *err, size_t err_len) {
   req->mv_headers = object_or_null(req->root, "multiValueHeaders");
   req->query = object_or_null(req->root, "queryStringParameters");
   req->mv_query = object_or_null(req->root, "multiValueQueryStringParameters");
-  return 0;
+  return true;
 }
 
 static void parse_body(api_request *req) {
@@ -88,7 +89,7 @@ static void request_id(api_request *req, const char *fallback_id) {
   req->request_id[k] = '\0';
 }
 
-int api_event_parse(const char *event, size_t len, const char *fallback_id, api_request *req,
+bool api_event_parse(const char *event, size_t len, const char *fallback_id, api_request *req,
                     char *err, size_t err_len) {
   memset(req, 0, sizeof *req);
   lr_buf_init(&req->body, API_MAX_BODY);
@@ -100,15 +101,15 @@ int api_event_parse(const char *event, size_t len, const char *fallback_id, api_
   if (!cJSON_IsObject(req->root)) return EVENT_FAIL("event is not a JSON object");
   const char *version = string_at(req->root, "version");
   req->format = version && strcmp(version, "2.0") == 0 ? API_FORMAT_HTTP_V2 : API_FORMAT_REST_V1;
-  int rc = req->format == API_FORMAT_HTTP_V2 ? parse_v2(req, err, err_len)
-                                              : parse_v1(req, err, err_len);
-  if (rc != 0) return rc;
+  bool ok = req->format == API_FORMAT_HTTP_V2 ? parse_v2(req, err, err_len)
+                                               : parse_v1(req, err, err_len);
+  if (!ok) return false;
   if (req->path[0] != '/') return EVENT_FAIL("event path does not start with '/'");
   request_id(req, fallback_id);
   parse_body(req);
   req->has_nul = lr_json_has_nul_escape(event, len);
   api_auth_read(req);
-  return 0;
+  return true;
 }
 
 void api_request_free(api_request *req) {

@@ -161,7 +161,7 @@ int api_invoke(api_app *a, const lr_context *ctx, const char *event, size_t even
   api_request req;
   char err[256] = "";
   int rc;
-  if (api_event_parse(event, event_len, ctx->request_id, &req, err, sizeof err) != 0)
+  if (!api_event_parse(event, event_len, ctx->request_id, &req, err, sizeof err))
     rc = api_fault(fault, API_FAULT_BAD_EVENT, err);
   else
     rc = answer(a, ctx, &req, response, fault);

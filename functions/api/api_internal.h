@@ -110,10 +110,10 @@ typedef struct api_request {
   api_identity identity;     /* the authoriser's subject, if any */
 } api_request;
 
-/* Parses an API Gateway proxy event. Returns 0, or -1 with err filled when the
+/* Parses an API Gateway proxy event. Returns false with err filled when the
  * event is not one (the handler then faults). req is freed with
  * api_request_free in both cases. fallback_id: Lambda's request id. */
-int api_event_parse(const char *event, size_t len, const char *fallback_id, api_request *req,
+bool api_event_parse(const char *event, size_t len, const char *fallback_id, api_request *req,
                     char *err, size_t err_len);
 void api_request_free(api_request *req);
 /* A header's value, the name matched in any case; NULL when absent. */
@@ -141,11 +141,11 @@ typedef struct api_response {
 
 void api_response_init(api_response *r);
 void api_response_free(api_response *r);
-/* Adds a header (silently truncated to fit; -1 when the table is full). */
-int api_response_header(api_response *r, const char *name, const char *fmt, ...)
+/* Adds a header (silently truncated to fit; false when the table is full). */
+bool api_response_header(api_response *r, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* status + application/json body. */
-int api_response_json(api_response *r, int status, const char *json);
+/* status + application/json body; false when the body is over its limit. */
+bool api_response_json(api_response *r, int status, const char *json);
 /* Appends the proxy response of the given format to out, with the security
  * headers and X-Request-Id added. */
 lr_buf_status api_response_write(const api_response *r, api_format format, const char *request_id,

@@ -54,7 +54,7 @@ static bool list_parse(api_call *c, list_params *p) {
   const char *detail = NULL;
   if (customer && !order_customer_id_valid(customer, strlen(customer)))
     bad = API_PROBLEM_INVALID_PARAMETER, detail = "customer_id is not a valid customer id";
-  else if (status && order_status_parse(status, &p->status) != 0)
+  else if (status && !order_status_parse(status, &p->status))
     bad = API_PROBLEM_INVALID_PARAMETER,
     detail = "status must be PENDING, CONFIRMED, REJECTED or CANCELLED";
   else if (limit && !parse_limit(limit, &p->limit))

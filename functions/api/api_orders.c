@@ -102,7 +102,7 @@ static void create_run(api_call *c, const order_request *req, const char *key) {
   order_create_args args = {.req = req, .idempotency_key = key,
                             .idempotency_ttl_hours = c->a->app->cfg.idempotency_ttl_hours,
                             .published = &c->a->sent, .trace_header = c->ctx ? c->ctx->trace_id : NULL};
-  if (idempotency_request_hash(req, args.request_hash) != 0) {
+  if (!idempotency_request_hash(req, args.request_hash)) {
     api_problem_answer(c, API_PROBLEM_INTERNAL, NULL, NULL);
     return;
   }
@@ -142,7 +142,7 @@ void api_orders_create(api_call *c) {
     api_problem_answer(c, API_PROBLEM_INTERNAL, NULL, NULL);
   } else if (!create_customer(c, root)) {
     api_problem_answer(c, API_PROBLEM_INTERNAL, NULL, NULL);
-  } else if (order_request_from_json(root, req, errs) != 0) {
+  } else if (!order_request_from_json(root, req, errs)) {
     lr_metrics_put(c->metrics, "ValidationFailures", 1, LR_UNIT_COUNT);
     api_problem_answer(c, API_PROBLEM_VALIDATION_FAILED, "the order is not valid", errs);
   } else if (!api_auth_owns(c->req, req->customer_id)) {

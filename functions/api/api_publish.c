@@ -87,6 +87,6 @@ void api_after_response(api_app *a, const lr_context *ctx) {
                                          after_deadline(ctx, now, API_SEND_BUDGET_MS), msg_id, err);
   breaker_record(&a->breaker, st == LR_AWS_OK, lr_clock_epoch_ms());
   if (st != LR_AWS_OK) send_failed(a, ctx, p->order_id, err, "OutboxSendFailures");
-  if (st == LR_AWS_OK && outbox_marks_add(&a->sent, p->outbox_id) == 0) return;
+  if (st == LR_AWS_OK && outbox_marks_add(&a->sent, p->outbox_id)) return;
   mark_row(a, ctx, p, st == LR_AWS_OK);
 }

@@ -19,24 +19,24 @@ void api_response_free(api_response *r) {
   if (r) lr_buf_free(&r->body);
 }
 
-int api_response_header(api_response *r, const char *name, const char *fmt, ...) {
+bool api_response_header(api_response *r, const char *name, const char *fmt, ...) {
   int i = 0;
   while (i < r->nheaders && strcasecmp(r->names[i], name) != 0) i++;
-  if (i == API_MAX_HEADERS) return -1;
+  if (i == API_MAX_HEADERS) return false;
   if (i == r->nheaders) r->nheaders++;
   snprintf(r->names[i], sizeof r->names[i], "%s", name);
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(r->values[i], sizeof r->values[i], fmt, ap);
   va_end(ap);
-  return 0;
+  return true;
 }
 
-int api_response_json(api_response *r, int status, const char *json) {
+bool api_response_json(api_response *r, int status, const char *json) {
   lr_buf_reset(&r->body);
   r->status = status;
   api_response_header(r, "Content-Type", "application/json");
-  return lr_buf_adds(&r->body, json) == LR_BUF_OK ? 0 : -1;
+  return lr_buf_adds(&r->body, json) == LR_BUF_OK;
 }
 
 /* Sent on every answer, errors included: answers carry customers' orders, so

@@ -52,12 +52,12 @@ static void batch_free(cl_batch *b) {
   lr_buf_free(&b->ids);
 }
 
-static int fail(char *err, const char *what, const char *cause) {
+static bool fail(char *err, const char *what, const char *cause) {
   snprintf(err, CL_ERR_LEN, "archive: %s: %s", what, cause);
-  return -1;
+  return false;
 }
 
-static int batch_select(cl_app *a, const cl_cursor *cur, cl_batch *b, char *err) {
+static bool batch_select(cl_app *a, const cl_cursor *cur, cl_batch *b, char *err) {
   char days[16], limit[16], dberr[DB_ERR_LEN] = "";
   snprintf(days, sizeof days, "%d", a->app->cfg.order_retention_days);
   snprintf(limit, sizeof limit, "%d", a->app->cfg.archive_batch_rows);
@@ -67,7 +67,7 @@ static int batch_select(cl_app *a, const cl_cursor *cur, cl_batch *b, char *err)
   if (st != DB_OK) return fail(err, "selecting a batch", dberr);
   if (PQnfields(b->rows) != 3) return fail(err, "selecting a batch", "unexpected columns");
   b->n = PQntuples(b->rows);
-  return 0;
+  return true;
 }
 
 static lr_buf_status add_row_id(cl_batch *b, int i) {
@@ -77,36 +77,36 @@ static lr_buf_status add_row_id(cl_batch *b, int i) {
 
 /* The rows gzipped into the object as they are encoded (cl_upload sends the
  * parts of a large one), the DELETE's arrays beside. */
-static int batch_write(cl_app *a, cl_batch *b, int64_t deadline_ms, const lr_context *ctx, char *err) {
+static bool batch_write(cl_app *a, cl_batch *b, int64_t deadline_ms, const lr_context *ctx, char *err) {
   const cfg_config *cfg = &a->app->cfg;
-  if (cl_archive_key(cfg->archive_prefix, PQgetvalue(b->rows, 0, 2), PQgetvalue(b->rows, 0, 1),
-                     PQgetvalue(b->rows, b->n - 1, 1), &b->key) != 0)
+  if (!cl_archive_key(cfg->archive_prefix, PQgetvalue(b->rows, 0, 2), PQgetvalue(b->rows, 0, 1),
+                     PQgetvalue(b->rows, b->n - 1, 1), &b->key))
     return fail(err, "naming the object", "the prefix is too long or a row is malformed");
   lr_s3_put spec = {.bucket = cfg->archive_bucket, .key = lr_buf_str(&b->key), .content_type = "application/gzip",
                     .checksum = LR_S3_CHECKSUM_SHA256, .sse = LR_S3_SSE_KMS, .kms_key_id = cfg->archive_kms_key_id};
   cl_upload up;
   cl_upload_init(&up, a->s3, &spec, &b->object, (size_t)cfg->archive_multipart_threshold, deadline_ms);
   cl_gzip *z = cl_gzip_create(CL_GZIP_LEVEL, &b->object);
-  int ok = z != NULL && lr_buf_add(&b->ids, "{", 1) == LR_BUF_OK;
-  int rc = 0;
-  for (int i = 0; ok && rc == 0 && i < b->n; i++) {
-    ok = cl_gzip_write(z, PQgetvalue(b->rows, i, 0), (size_t)PQgetlength(b->rows, i, 0)) == 0 &&
-         cl_gzip_write(z, "\n", 1) == 0 && add_row_id(b, i) == LR_BUF_OK;
-    if (ok) rc = cl_upload_flush(&up, err);
+  bool ok = z != NULL && lr_buf_add(&b->ids, "{", 1) == LR_BUF_OK;
+  bool sent = true; /* false once S3 failed: err then says why */
+  for (int i = 0; ok && sent && i < b->n; i++) {
+    ok = cl_gzip_write(z, PQgetvalue(b->rows, i, 0), (size_t)PQgetlength(b->rows, i, 0)) &&
+         cl_gzip_write(z, "\n", 1) && add_row_id(b, i) == LR_BUF_OK;
+    if (ok) sent = cl_upload_flush(&up, err);
   }
-  ok = ok && rc == 0 && cl_gzip_finish(z) == 0 && lr_buf_add(&b->ids, "}", 1) == LR_BUF_OK;
+  ok = ok && sent && cl_gzip_finish(z) && lr_buf_add(&b->ids, "}", 1) == LR_BUF_OK;
   cl_gzip_free(z);
-  if (rc == 0 && !ok) rc = fail(err, "encoding a batch", "out of memory or over the object limit");
-  if (rc == 0) rc = cl_upload_finish(&up, err);
+  if (sent && !ok) sent = fail(err, "encoding a batch", "out of memory or over the object limit");
+  if (sent) sent = cl_upload_finish(&up, err);
   b->bytes = up.bytes;
   cl_upload_free(&up, ctx); /* aborts an upload that did not complete */
-  return rc;
+  return sent;
 }
 
 /* The previous batch's DELETE, which ran while this one was read and sent:
  * counted, or the run fails (its rows stay, and its object is rewritten
  * under the same key by the next run). */
-static int collect_delete(cl_deleter *del, const lr_context *ctx, cl_archive_summary *sum, char *err) {
+static bool collect_delete(cl_deleter *del, const lr_context *ctx, cl_archive_summary *sum, char *err) {
   long long deleted = 0;
   int rows = 0;
   char dberr[DB_ERR_LEN] = "";
@@ -116,80 +116,85 @@ static int collect_delete(cl_deleter *del, const lr_context *ctx, cl_archive_sum
   if (deleted != rows && ctx->log)
     lr_log_kv(ctx->log, LR_LOG_WARN, "archive: rows changed since they were read stay for the next run",
               "key", lr_buf_str(&del->key), NULL);
-  return 0;
+  return true;
 }
 
-/* One batch: 1 done (nothing left), 0 more to do, -1 failed. Its DELETE is
- * started, not awaited: the next batch, or the end of the run, collects it. */
-static int archive_batch(cl_app *a, const lr_context *ctx, int64_t deadline_ms, cl_cursor *cur,
-                         cl_deleter *del, cl_archive_summary *sum, char *err) {
+/* One batch. Its DELETE is started, not awaited: the next batch, or the end
+ * of the run, collects it. */
+static cl_step archive_batch(cl_app *a, const lr_context *ctx, int64_t deadline_ms, cl_cursor *cur,
+                             cl_deleter *del, cl_archive_summary *sum, char *err) {
   cl_batch b;
   batch_init(&b);
-  int rc = batch_select(a, cur, &b, err);
-  if (rc == 0 && b.n == 0) rc = 1;
-  if (rc == 0) rc = batch_write(a, &b, deadline_ms, ctx, err);
-  if (rc == 0 && a->hooks.after_put) a->hooks.after_put(a->hooks.arg, lr_buf_str(&b.key));
-  if (rc == 0) rc = collect_delete(del, ctx, sum, err);
-  if (rc == 0) {
+  cl_step step = batch_select(a, cur, &b, err) ? CL_STEP_MORE : CL_STEP_FAILED;
+  if (step == CL_STEP_MORE && b.n == 0) step = CL_STEP_DONE;
+  if (step == CL_STEP_MORE && !batch_write(a, &b, deadline_ms, ctx, err)) step = CL_STEP_FAILED;
+  if (step == CL_STEP_MORE && a->hooks.after_put) a->hooks.after_put(a->hooks.arg, lr_buf_str(&b.key));
+  if (step == CL_STEP_MORE && !collect_delete(del, ctx, sum, err)) step = CL_STEP_FAILED;
+  if (step == CL_STEP_MORE) {
     sum->objects++;
     sum->bytes += b.bytes;
     snprintf(cur->updated_at, sizeof cur->updated_at, "%s", PQgetvalue(b.rows, b.n - 1, 2));
     snprintf(cur->id, sizeof cur->id, "%s", PQgetvalue(b.rows, b.n - 1, 1));
-    if (b.n < a->app->cfg.archive_batch_rows) rc = 1;
+    if (b.n < a->app->cfg.archive_batch_rows) step = CL_STEP_DONE;
     cl_deleter_start(del, &b.ids, PQgetvalue(b.rows, 0, 2), PQgetvalue(b.rows, b.n - 1, 2), &b.key, b.n,
                      deadline_ms);
   }
   batch_free(&b);
-  return rc;
+  return step;
 }
 
-static int purge_keys(cl_app *a, int64_t deadline_ms, cl_archive_summary *sum, char *err) {
+/* CL_STEP_MORE: stopped at the deadline with keys left. */
+static cl_step purge_keys(cl_app *a, int64_t deadline_ms, cl_archive_summary *sum, char *err) {
   char limit[16], dberr[DB_ERR_LEN] = "";
   snprintf(limit, sizeof limit, "%d", CL_PURGE_ROWS);
   const char *params[] = {limit};
   for (;;) {
-    if (lr_clock_epoch_ms() + CL_BATCH_MIN_MS > deadline_ms) return 1;
+    if (lr_clock_epoch_ms() + CL_BATCH_MIN_MS > deadline_ms) return CL_STEP_MORE;
     PGresult *res = NULL;
     db_status st = db_exec(a->app->db, DB_IDEMPOTENT, CL_SQL_KEYS_PURGE, 1, params, &res, dberr);
-    if (st != DB_OK) return fail(err, "purging idempotency keys", dberr);
+    if (st != DB_OK) {
+      fail(err, "purging idempotency keys", dberr);
+      return CL_STEP_FAILED;
+    }
     long long n = PQntuples(res) == 1 ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
     PQclear(res);
     sum->keys_purged += n;
-    if (n < CL_PURGE_ROWS) return 0;
+    if (n < CL_PURGE_ROWS) return CL_STEP_DONE;
   }
 }
 
-/* The batches, each DELETE overlapping the next batch; -1 on a failure. */
-static int archive_batches(cl_app *a, const lr_context *ctx, int64_t deadline_ms, cl_archive_summary *sum,
-                           char *err) {
+/* The batches, each DELETE overlapping the next batch. CL_STEP_MORE:
+ * stopped for the deadline (incomplete). */
+static cl_step archive_batches(cl_app *a, const lr_context *ctx, int64_t deadline_ms, cl_archive_summary *sum,
+                               char *err) {
   cl_deleter del;
   cl_deleter_init(&del, a->delete_db);
   cl_cursor cur = {"", ""};
   int64_t last_ms = 0;
-  int rc = 0;
+  cl_step step = CL_STEP_MORE;
   for (;;) {
     int64_t start = lr_clock_epoch_ms();
     int64_t reserve = 2 * last_ms > CL_BATCH_MIN_MS ? 2 * last_ms : CL_BATCH_MIN_MS;
     if (start + reserve > deadline_ms) break; /* incomplete: the next run goes on */
-    rc = archive_batch(a, ctx, deadline_ms, &cur, &del, sum, err);
+    step = archive_batch(a, ctx, deadline_ms, &cur, &del, sum, err);
     last_ms = lr_clock_epoch_ms() - start;
-    if (rc != 0) break;
+    if (step != CL_STEP_MORE) break;
   }
   char late[CL_ERR_LEN] = "";
-  int drc = collect_delete(&del, ctx, sum, rc < 0 ? late : err); /* the first failure is the one told */
+  /* the first failure is the one told */
+  bool deleted = collect_delete(&del, ctx, sum, step == CL_STEP_FAILED ? late : err);
   cl_deleter_free(&del);
-  if (rc < 0 || drc < 0) return -1;
-  return rc;
+  return deleted ? step : CL_STEP_FAILED;
 }
 
-int cl_archive_run(cl_app *a, const lr_context *ctx, int64_t deadline_ms, cl_archive_summary *sum,
-                   char err[CL_ERR_LEN]) {
+bool cl_archive_run(cl_app *a, const lr_context *ctx, int64_t deadline_ms, cl_archive_summary *sum,
+                    char err[CL_ERR_LEN]) {
   memset(sum, 0, sizeof *sum);
-  int rc = archive_batches(a, ctx, deadline_ms, sum, err);
-  if (rc < 0) return -1;
-  if (rc == 0) return 0; /* stopped for the deadline: incomplete */
-  rc = purge_keys(a, deadline_ms, sum, err);
-  if (rc < 0) return -1;
-  sum->complete = rc == 0;
-  return 0;
+  cl_step step = archive_batches(a, ctx, deadline_ms, sum, err);
+  if (step == CL_STEP_FAILED) return false;
+  if (step == CL_STEP_MORE) return true; /* stopped for the deadline: incomplete */
+  step = purge_keys(a, deadline_ms, sum, err);
+  if (step == CL_STEP_FAILED) return false;
+  sum->complete = step == CL_STEP_DONE;
+  return true;
 }

@@ -1,5 +1,6 @@
 /* A streaming gzip writer over zlib: input goes through deflate in chunks,
  * so only the compressed bytes are kept. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,7 +14,7 @@
 struct cl_gzip {
   z_stream zs;
   lr_buf *dst;
-  int finished;
+  bool finished;
 };
 
 cl_gzip *cl_gzip_create(int level, lr_buf *dst) {
@@ -29,39 +30,39 @@ cl_gzip *cl_gzip_create(int level, lr_buf *dst) {
 }
 
 /* Runs deflate over what zs holds until it needs more input (or, finishing, ends). */
-static int pump(cl_gzip *z, int flush) {
+static bool pump(cl_gzip *z, int flush) {
   unsigned char chunk[CL_GZIP_CHUNK];
   int rc;
   do {
     z->zs.next_out = chunk;
     z->zs.avail_out = sizeof chunk;
     rc = deflate(&z->zs, flush);
-    if (rc == Z_STREAM_ERROR) return -1;
+    if (rc == Z_STREAM_ERROR) return false;
     size_t have = sizeof chunk - z->zs.avail_out;
-    if (have && lr_buf_add(z->dst, chunk, have) != LR_BUF_OK) return -1;
+    if (have && lr_buf_add(z->dst, chunk, have) != LR_BUF_OK) return false;
   } while (z->zs.avail_out == 0 || (flush == Z_FINISH && rc != Z_STREAM_END));
-  return 0;
+  return true;
 }
 
-int cl_gzip_write(cl_gzip *z, const void *p, size_t n) {
-  if (!z || z->finished || (!p && n)) return -1;
+bool cl_gzip_write(cl_gzip *z, const void *p, size_t n) {
+  if (!z || z->finished || (!p && n)) return false;
   const unsigned char *s = p;
   while (n) {
     uInt take = n > (1u << 30) ? (1u << 30) : (uInt)n;
     z->zs.next_in = (Bytef *)(uintptr_t)s;
     z->zs.avail_in = take;
-    if (pump(z, Z_NO_FLUSH) != 0) return -1;
+    if (!pump(z, Z_NO_FLUSH)) return false;
     s += take;
     n -= take;
   }
-  return 0;
+  return true;
 }
 
-int cl_gzip_finish(cl_gzip *z) {
-  if (!z || z->finished) return -1;
+bool cl_gzip_finish(cl_gzip *z) {
+  if (!z || z->finished) return false;
   z->zs.next_in = NULL;
   z->zs.avail_in = 0;
-  z->finished = 1;
+  z->finished = true;
   return pump(z, Z_FINISH);
 }
 

@@ -104,12 +104,12 @@ static void outbox_emit(cl_app *a, const lr_context *ctx, const cl_outbox_summar
 
 /* The summary is the answer; a failed run is an error carrying it, so that
  * Lambda's Errors metric sees the failure. */
-static int finish(const lr_context *ctx, int rc, const char *err, lr_buf *summary, lr_buf *response,
+static int finish(const lr_context *ctx, bool ran, const char *err, lr_buf *summary, lr_buf *response,
                   lr_fault *fault, const char *fault_type) {
   const char *text = lr_buf_str(summary);
-  if (ctx->log) lr_log_kv(ctx->log, rc == 0 ? LR_LOG_INFO : LR_LOG_ERROR, "cleanup summary", "summary", text,
-                          "error", rc == 0 ? "" : err, NULL);
-  if (rc != 0) {
+  if (ctx->log) lr_log_kv(ctx->log, ran ? LR_LOG_INFO : LR_LOG_ERROR, "cleanup summary", "summary", text,
+                          "error", ran ? "" : err, NULL);
+  if (!ran) {
     snprintf(fault->type, sizeof fault->type, "%s", fault_type);
     snprintf(fault->message, sizeof fault->message, "%s; %s", err, text);
     return LR_HANDLER_ERROR;
@@ -123,29 +123,29 @@ int cl_invoke(cl_app *a, const lr_context *ctx, const char *event, size_t len, l
               lr_fault *fault) {
   cl_task task;
   char err[CL_ERR_LEN] = "";
-  if (cl_task_parse(event, len, &task, err) != 0) return cl_fault(fault, CL_FAULT_EVENT, err);
+  if (!cl_task_parse(event, len, &task, err)) return cl_fault(fault, CL_FAULT_EVENT, err);
   int64_t deadline = ctx->deadline_ms > 0 ? ctx->deadline_ms - CL_ANSWER_MARGIN_MS
                                           : lr_clock_epoch_ms() + CL_DEFAULT_RUN_MS;
   db_session_set_deadline(a->app->db, deadline);
   lr_buf summary;
   lr_buf_init(&summary, CL_SUMMARY_MAX);
-  int rc;
+  bool ran;
   const char *type;
   if (task == CL_TASK_ARCHIVE) {
     cl_archive_summary s;
-    rc = cl_archive_run(a, ctx, deadline, &s, err);
+    ran = cl_archive_run(a, ctx, deadline, &s, err);
     cl_archive_summary_json(&s, &summary);
     archive_emit(a, ctx, &s);
     type = CL_FAULT_ARCHIVE;
   } else {
     cl_outbox_summary s;
-    rc = cl_relay_run(a, ctx, deadline, &s, err);
+    ran = cl_relay_run(a, ctx, deadline, &s, err);
     cl_outbox_summary_json(&s, &summary);
     outbox_emit(a, ctx, &s);
     type = CL_FAULT_OUTBOX;
   }
   db_session_set_deadline(a->app->db, 0);
-  int out = finish(ctx, rc, err, &summary, response, fault, type);
+  int out = finish(ctx, ran, err, &summary, response, fault, type);
   lr_buf_free(&summary);
   return out;
 }

@@ -23,12 +23,12 @@ typedef struct cl_claim {
   char id[CL_ID_TEXT];
 } cl_claim;
 
-static int fail(char *err, const char *what, const char *cause) {
+static bool fail(char *err, const char *what, const char *cause) {
   snprintf(err, CL_ERR_LEN, "outbox: %s: %s", what, cause);
-  return -1;
+  return false;
 }
 
-static int claim(cl_app *a, int64_t deadline_ms, const cl_claim *cur, PGresult **rows, char *err) {
+static bool claim(cl_app *a, int64_t deadline_ms, const cl_claim *cur, PGresult **rows, char *err) {
   const cfg_config *cfg = &a->app->cfg;
   char grace[16], max[16], lease[24], n[8], dberr[DB_ERR_LEN] = "";
   snprintf(grace, sizeof grace, "%d", cfg->outbox_grace_seconds);
@@ -42,15 +42,16 @@ static int claim(cl_app *a, int64_t deadline_ms, const cl_claim *cur, PGresult *
   if (db_exec(a->app->db, DB_NOT_IDEMPOTENT, CL_SQL_OUTBOX_CLAIM, 6, params, rows, dberr) != DB_OK)
     return fail(err, "claiming rows", dberr);
   if (PQnfields(*rows) != 4 || PQntuples(*rows) > LR_SQS_BATCH_MAX) return fail(err, "claiming rows", "unexpected result shape");
-  return 0;
+  return true;
 }
 
 /* Marks rows[i] where results[i].sent == want with sql. */
-static int mark(cl_app *a, const char *sql, PGresult *rows, const lr_sqs_batch_result *r, int want,
+static bool mark(cl_app *a, const char *sql, PGresult *rows, const lr_sqs_batch_result *r, bool want,
                 long long *count, char *err) {
   lr_buf ids;
   lr_buf_init(&ids, 1024); /* ten uuids */
-  int ok = lr_buf_add(&ids, "{", 1) == LR_BUF_OK, n = 0;
+  bool ok = lr_buf_add(&ids, "{", 1) == LR_BUF_OK;
+  int n = 0;
   for (int i = 0; ok && i < PQntuples(rows); i++)
     if ((r[i].sent != 0) == want) ok = lr_buf_addf(&ids, "%s%s", n++ ? "," : "", PQgetvalue(rows, i, 0)) == LR_BUF_OK;
   ok = ok && lr_buf_add(&ids, "}", 1) == LR_BUF_OK;
@@ -63,11 +64,11 @@ static int mark(cl_app *a, const char *sql, PGresult *rows, const lr_sqs_batch_r
   PQclear(res);
   lr_buf_free(&ids);
   *count += n;
-  return ok ? 0 : fail(err, "marking rows", dberr);
+  return ok ? true : fail(err, "marking rows", dberr);
 }
 
-/* Sends the claimed rows; -1 when the request failed as a whole. */
-static int send_rows(cl_app *a, int64_t deadline_ms, PGresult *rows, lr_sqs_batch_result *r, char *err) {
+/* Sends the claimed rows; false when the request failed as a whole. */
+static bool send_rows(cl_app *a, int64_t deadline_ms, PGresult *rows, lr_sqs_batch_result *r, char *err) {
   lr_sqs_batch_entry e[LR_SQS_BATCH_MAX];
   char ids[LR_SQS_BATCH_MAX][4];
   int n = PQntuples(rows) < LR_SQS_BATCH_MAX ? PQntuples(rows) : LR_SQS_BATCH_MAX; /* checked by claim() */
@@ -80,29 +81,29 @@ static int send_rows(cl_app *a, int64_t deadline_ms, PGresult *rows, lr_sqs_batc
   char aerr[LR_AWS_ERR_LEN] = "";
   if (lr_sqs_send_message_batch(a->sqs, a->app->cfg.orders_queue_url, e, (size_t)n, deadline_ms, r, aerr) != LR_AWS_OK)
     return fail(err, "SendMessageBatch", aerr);
-  return 0;
+  return true;
 }
 
-/* One claim: 1 nothing left, 0 more, -1 failed (SQS or the database). */
-static int relay_batch(cl_app *a, const lr_context *ctx, int64_t deadline_ms, cl_claim *cur,
+/* One claim. CL_STEP_FAILED: SQS or the database failed (err says which). */
+static cl_step relay_batch(cl_app *a, const lr_context *ctx, int64_t deadline_ms, cl_claim *cur,
                        cl_outbox_summary *sum, char *err) {
   PGresult *rows = NULL;
-  if (claim(a, deadline_ms, cur, &rows, err) != 0) {
+  if (!claim(a, deadline_ms, cur, &rows, err)) {
     PQclear(rows);
-    return -1;
+    return CL_STEP_FAILED;
   }
   int n = PQntuples(rows);
   if (n == 0) {
     PQclear(rows);
-    return 1;
+    return CL_STEP_DONE;
   }
   lr_sqs_batch_result r[LR_SQS_BATCH_MAX];
-  int rc = send_rows(a, deadline_ms, rows, r, err);
+  bool ok = send_rows(a, deadline_ms, rows, r, err);
   char merr[CL_ERR_LEN] = "";
-  if (mark(a, CL_SQL_OUTBOX_SENT, rows, r, 1, &sum->sent, merr) != 0 ||
-      mark(a, CL_SQL_OUTBOX_FAILED, rows, r, 0, &sum->failed, merr) != 0) {
-    if (rc == 0) snprintf(err, CL_ERR_LEN, "%s", merr);
-    rc = -1;
+  if (!mark(a, CL_SQL_OUTBOX_SENT, rows, r, true, &sum->sent, merr) ||
+      !mark(a, CL_SQL_OUTBOX_FAILED, rows, r, false, &sum->failed, merr)) {
+    if (ok) snprintf(err, CL_ERR_LEN, "%s", merr);
+    ok = false;
   }
   for (int i = 0; i < n && ctx->log; i++)
     if (!r[i].sent && r[i].code[0] && strcmp(r[i].code, "NotSent") != 0)
@@ -111,12 +112,12 @@ static int relay_batch(cl_app *a, const lr_context *ctx, int64_t deadline_ms, cl
   snprintf(cur->created_at, sizeof cur->created_at, "%s", PQgetvalue(rows, n - 1, 3));
   snprintf(cur->id, sizeof cur->id, "%s", PQgetvalue(rows, n - 1, 0));
   PQclear(rows);
-  if (rc == 0 && n < LR_SQS_BATCH_MAX) rc = 1;
-  return rc;
+  if (!ok) return CL_STEP_FAILED;
+  return n < LR_SQS_BATCH_MAX ? CL_STEP_DONE : CL_STEP_MORE;
 }
 
 /* The alarm's figures, also after a failed run (that is when they matter). */
-static int relay_state(cl_app *a, cl_outbox_summary *sum, char *err) {
+static bool relay_state(cl_app *a, cl_outbox_summary *sum, char *err) {
   char grace[16], max[16], dberr[DB_ERR_LEN] = "";
   snprintf(grace, sizeof grace, "%d", a->app->cfg.outbox_grace_seconds);
   snprintf(max, sizeof max, "%d", a->app->cfg.outbox_max_attempts);
@@ -129,25 +130,22 @@ static int relay_state(cl_app *a, cl_outbox_summary *sum, char *err) {
     sum->given_up = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
   }
   PQclear(res);
-  return 0;
+  return true;
 }
 
-int cl_relay_run(cl_app *a, const lr_context *ctx, int64_t deadline_ms, cl_outbox_summary *sum,
+bool cl_relay_run(cl_app *a, const lr_context *ctx, int64_t deadline_ms, cl_outbox_summary *sum,
                  char err[CL_ERR_LEN]) {
   memset(sum, 0, sizeof *sum);
   cl_claim cur = {"", ""};
-  int rc = 0;
-  for (;;) {
-    if (lr_clock_epoch_ms() + CL_SEND_MIN_MS > deadline_ms) break;
-    rc = relay_batch(a, ctx, deadline_ms, &cur, sum, err);
-    if (rc != 0) break;
-  }
-  sum->complete = rc == 1;
+  cl_step step = CL_STEP_MORE;
+  while (step == CL_STEP_MORE && lr_clock_epoch_ms() + CL_SEND_MIN_MS <= deadline_ms)
+    step = relay_batch(a, ctx, deadline_ms, &cur, sum, err);
+  sum->complete = step == CL_STEP_DONE;
   char serr[CL_ERR_LEN] = "";
   /* Past the deadline the figures are skipped: the answer comes first. */
-  if (lr_clock_epoch_ms() < deadline_ms && relay_state(a, sum, serr) != 0 && rc >= 0) {
+  if (lr_clock_epoch_ms() < deadline_ms && !relay_state(a, sum, serr) && step != CL_STEP_FAILED) {
     snprintf(err, CL_ERR_LEN, "%s", serr);
-    return -1;
+    return false;
   }
-  return rc < 0 ? -1 : 0;
+  return step != CL_STEP_FAILED;
 }

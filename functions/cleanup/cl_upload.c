@@ -2,6 +2,7 @@
  * threshold and written with one PutObject; past it, a multipart upload whose
  * parts are sent as the buffer fills, so that memory holds one part whatever
  * the batch. The bytes (and so the object) are the same either way. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,9 +13,9 @@
  * AbortIncompleteMultipartUpload lifecycle rule. */
 #define CL_ABORT_MS 1000
 
-static int fail(char *err, const char *what, const char *cause) {
+static bool fail(char *err, const char *what, const char *cause) {
   snprintf(err, CL_ERR_LEN, "archive: %s: %s", what, cause);
-  return -1;
+  return false;
 }
 
 void cl_upload_init(cl_upload *u, lr_s3_client *s3, const lr_s3_put *spec, lr_buf *buf,
@@ -29,7 +30,7 @@ void cl_upload_init(cl_upload *u, lr_s3_client *s3, const lr_s3_put *spec, lr_bu
   lr_s3_upload_init(&u->mp);
 }
 
-static int send_part(cl_upload *u, char *err) {
+static bool send_part(cl_upload *u, char *err) {
   char aerr[LR_AWS_ERR_LEN] = "";
   if (!u->mp.upload_id[0] && lr_s3_upload_begin(u->s3, &u->mp, &u->spec, u->deadline_ms, aerr) != LR_AWS_OK)
     return fail(err, "CreateMultipartUpload", aerr);
@@ -37,15 +38,15 @@ static int send_part(cl_upload *u, char *err) {
     return fail(err, "UploadPart", aerr);
   u->bytes += (long long)u->buf->len;
   lr_buf_reset(u->buf);
-  return 0;
+  return true;
 }
 
-int cl_upload_flush(cl_upload *u, char err[CL_ERR_LEN]) {
-  if (u->buf->len < u->part_bytes) return 0;
+bool cl_upload_flush(cl_upload *u, char err[CL_ERR_LEN]) {
+  if (u->buf->len < u->part_bytes) return true;
   return send_part(u, err);
 }
 
-int cl_upload_finish(cl_upload *u, char err[CL_ERR_LEN]) {
+bool cl_upload_finish(cl_upload *u, char err[CL_ERR_LEN]) {
   char aerr[LR_AWS_ERR_LEN] = "", etag[LR_S3_ETAG_LEN];
   if (!u->mp.upload_id[0] && u->buf->len <= u->threshold) {
     lr_s3_put put = u->spec;
@@ -53,12 +54,12 @@ int cl_upload_finish(cl_upload *u, char err[CL_ERR_LEN]) {
     put.body_len = u->buf->len;
     if (lr_s3_put_object(u->s3, &put, u->deadline_ms, etag, aerr) != LR_AWS_OK) return fail(err, "PutObject", aerr);
     u->bytes += (long long)u->buf->len;
-    return 0;
+    return true;
   }
-  if (u->buf->len > 0 && send_part(u, err) != 0) return -1;
+  if (u->buf->len > 0 && !send_part(u, err)) return false;
   if (lr_s3_upload_complete(u->s3, &u->mp, u->deadline_ms, etag, aerr) != LR_AWS_OK)
     return fail(err, "CompleteMultipartUpload", aerr);
-  return 0;
+  return true;
 }
 
 void cl_upload_free(cl_upload *u, const lr_context *ctx) {

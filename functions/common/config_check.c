@@ -1,17 +1,18 @@
 /* Validators for configuration values: strict, whole-string, hostile-input safe. */
 #include "config_check.h"
 
+#include <stdbool.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-static int is_alnum(char c) {
+static bool is_alnum(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-static int is_lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+static bool is_lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
 
 int cfg__check_int(const char *s, long min, long max, long *out) {
   /* digits only: no sign, no blanks, no hex, no trailing garbage */

@@ -1,4 +1,5 @@
 /* The database status table (common/db.h) and the SQLSTATE mapping. */
+#include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -60,9 +61,9 @@ static const struct {
     {"28", DB_AUTH},
 };
 
-static int db_sqlstate_valid(const char *s) {
+static bool db_sqlstate_valid(const char *s) {
   for (int i = 0; i < 5; i++)
-    if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'A' && s[i] <= 'Z'))) return 0;
+    if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'A' && s[i] <= 'Z'))) return false;
   return s[5] == '\0';
 }
 

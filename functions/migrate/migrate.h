@@ -4,6 +4,7 @@
  * integration-tested). Runs on one dedicated connection: it takes a
  * session-level advisory lock, so it pins an RDS Proxy connection on purpose;
  * no other function does this. */
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <libpq-fe.h>
@@ -72,7 +73,7 @@ void migrate_roles_default(migrate_roles *r);
  * plain lower-case identifier, a reserved one, or one user for two roles. */
 migrate_status migrate_roles_load(migrate_roles *r, cfg_getenv_fn getenv_fn, void *arg,
                                   char err[MIGRATE_ERR_LEN]);
-int migrate_role_name_ok(const char *s);
+bool migrate_role_name_ok(const char *s);
 
 void migrate_result_init(migrate_result *r);
 void migrate_result_free(migrate_result *r); /* NULL-safe */

@@ -2,6 +2,7 @@
 #define MIGRATE_INTERNAL_H
 /* Shared between the files of functions/migrate only. */
 #include <libpq-fe.h>
+#include <stdbool.h>
 
 #include "migrate.h"
 
@@ -15,7 +16,8 @@ migrate_status migrate__ensure_table(PGconn *conn, char err[MIGRATE_ERR_LEN]);
 migrate_status migrate__check_applied(PGconn *conn, const db_migration *list, size_t n,
                                       int *current, char err[MIGRATE_ERR_LEN]);
 migrate_status migrate__table_exists(PGconn *conn, int *exists, char err[MIGRATE_ERR_LEN]);
-int migrate__is_applied(PGconn *conn, int version);
+/* *applied: whether version is in schema_migrations. */
+migrate_status migrate__is_applied(PGconn *conn, int version, bool *applied, char err[MIGRATE_ERR_LEN]);
 /* The users as transaction-local settings (inside the migration's BEGIN). */
 migrate_status migrate__set_roles(PGconn *conn, const migrate_roles *r,
                                   char err[MIGRATE_ERR_LEN]);

@@ -2,6 +2,7 @@
  * the environment. They reach the SQL as transaction-local settings
  * (orders.migrator_user, orders.api_user, ...): a migration is text compiled
  * into the binary and checksummed, so the names are its inputs, not its text. */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,12 +31,12 @@ static const char *migrate_role_at(const migrate_roles *r, size_t i) {
 
 /* Lower-case identifiers only: they need no quoting anywhere (IAM policies,
  * psql, logs), and the reserved prefixes of PostgreSQL and RDS are refused. */
-int migrate_role_name_ok(const char *s) {
+bool migrate_role_name_ok(const char *s) {
   size_t n = s ? strlen(s) : 0;
-  if (n == 0 || n >= MIGRATE_ROLE_LEN) return 0;
-  if (!((s[0] >= 'a' && s[0] <= 'z') || s[0] == '_')) return 0;
+  if (n == 0 || n >= MIGRATE_ROLE_LEN) return false;
+  if (!((s[0] >= 'a' && s[0] <= 'z') || s[0] == '_')) return false;
   for (size_t i = 1; i < n; i++)
-    if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_')) return 0;
+    if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_')) return false;
   return strncmp(s, "pg_", 3) != 0 && strncmp(s, "rds", 3) != 0 && strcmp(s, "postgres") != 0 &&
          strcmp(s, "public") != 0;
 }

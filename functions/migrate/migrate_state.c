@@ -92,15 +92,15 @@ migrate_status migrate__table_exists(PGconn *conn, int *exists, char err[MIGRATE
   return st;
 }
 
-/* 1 applied, 0 not, -1 error. */
-int migrate__is_applied(PGconn *conn, int version) {
+migrate_status migrate__is_applied(PGconn *conn, int version, bool *applied, char err[MIGRATE_ERR_LEN]) {
   char v[16];
   snprintf(v, sizeof v, "%d", version);
   const char *params[] = {v};
-  PGresult *r = PQexecParams(conn, SQL_IS_APPLIED, 1, NULL, params, NULL, NULL, 0);
-  int rc = PQresultStatus(r) == PGRES_TUPLES_OK ? PQntuples(r) > 0 : -1;
+  PGresult *r = NULL;
+  migrate_status st = migrate__exec(conn, SQL_IS_APPLIED, 1, params, &r, err);
+  if (st == MIGRATE_OK) *applied = PQntuples(r) > 0;
   PQclear(r);
-  return rc;
+  return st;
 }
 
 static const db_migration *migrate_find(const db_migration *list, size_t n, int version) {
@@ -152,8 +152,11 @@ migrate_status migrate__check_applied(PGconn *conn, const db_migration *list, si
   while (upto < n && list[upto].version <= *current) upto++;
   if (upto != (size_t)applied) {
     for (size_t i = 0; i < upto; i++) {
-      /* the first one of the build's list at or below current that is missing */
-      if (migrate__is_applied(conn, list[i].version) == 0) {
+      /* the first one of the build's list at or below current that is missing
+       * (a failed lookup only leaves the message plainer) */
+      bool is_applied = true;
+      char lookup_err[MIGRATE_ERR_LEN];
+      if (migrate__is_applied(conn, list[i].version, &is_applied, lookup_err) == MIGRATE_OK && !is_applied) {
         migrate__seterr(err, "migration %04d_%s is pending but %04d is already applied",
                         list[i].version, list[i].name, *current);
         break;

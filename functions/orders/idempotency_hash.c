@@ -1,5 +1,6 @@
 /* Idempotency key syntax and the request hash (see orders/idempotency.h). */
 #include <openssl/evp.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,32 +13,31 @@
 /* customer (64) + 50 lines of sku (64) + quantity (4) + separators */
 #define IDEMPOTENCY_CANON_MAX 8192
 
-int idempotency_key_valid(const char *key, size_t len) {
-  if (!key || len < 1 || len > IDEMPOTENCY_KEY_MAX || strlen(key) != len) return 0;
+bool idempotency_key_valid(const char *key, size_t len) {
+  if (!key || len < 1 || len > IDEMPOTENCY_KEY_MAX || strlen(key) != len) return false;
   for (size_t i = 0; i < len; i++)
-    if ((unsigned char)key[i] < 0x20 || (unsigned char)key[i] > 0x7e) return 0;
-  return 1;
+    if ((unsigned char)key[i] < 0x20 || (unsigned char)key[i] > 0x7e) return false;
+  return true;
 }
 
 /* Neither a customer id nor a SKU may hold '\n' or '\t' (order_validate.c), so
  * this form is unambiguous. */
-static int canonical_form(const order_request *req, lr_buf *b) {
+static bool canonical_form(const order_request *req, lr_buf *b) {
   lr_buf_status st = lr_buf_adds(b, IDEMPOTENCY_CANON_TAG);
   if (st == LR_BUF_OK) st = lr_buf_addf(b, "%s\n", req->customer_id);
   for (int i = 0; i < req->nitems && st == LR_BUF_OK; i++)
     st = lr_buf_addf(b, "%s\t%d\n", req->items[i].sku, req->items[i].quantity);
-  return st == LR_BUF_OK ? 0 : -1;
+  return st == LR_BUF_OK;
 }
 
-int idempotency_request_hash(const order_request *req, unsigned char out[IDEMPOTENCY_HASH_LEN]) {
+bool idempotency_request_hash(const order_request *req, unsigned char out[IDEMPOTENCY_HASH_LEN]) {
   lr_buf b;
   lr_buf_init(&b, IDEMPOTENCY_CANON_MAX);
   unsigned int n = 0;
-  int rc = canonical_form(req, &b);
-  if (rc == 0 && EVP_Digest(b.data, b.len, out, &n, EVP_sha256(), NULL) != 1) rc = -1;
-  if (rc == 0 && n != IDEMPOTENCY_HASH_LEN) rc = -1;
+  bool ok = canonical_form(req, &b) && EVP_Digest(b.data, b.len, out, &n, EVP_sha256(), NULL) == 1 &&
+            n == IDEMPOTENCY_HASH_LEN;
   lr_buf_free(&b);
-  return rc;
+  return ok;
 }
 
 void idempotency_hash_hex(const unsigned char hash[IDEMPOTENCY_HASH_LEN],

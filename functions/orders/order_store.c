@@ -54,15 +54,15 @@ static db_status items_param(const order_request *req, char **out, char err[DB_E
   return DB_OK;
 }
 
-static int outcome_parse(const char *s, order_create_outcome *out) {
+static bool outcome_parse(const char *s, order_create_outcome *out) {
   static const char *const names[] = {"created", "replayed", "key_reused", "catalog_invalid"};
   for (int i = 0; i < 4; i++) {
     if (strcmp(s, names[i]) == 0) {
       *out = (order_create_outcome)i;
-      return 0;
+      return true;
     }
   }
-  return -1;
+  return false;
 }
 
 /* One catalog row per line: {"line":1,"known":true,"active":true,"currency":"EUR"}. */
@@ -92,7 +92,7 @@ static void catalog_problems(const char *catalog, const order_request *req, orde
 
 static db_status create_read(PGresult *res, const order_create_args *a, order_create_result *r,
                              char err[DB_ERR_LEN]) {
-  if (PQntuples(res) != 1 || PQnfields(res) != 8 || outcome_parse(PQgetvalue(res, 0, 0), &r->outcome))
+  if (PQntuples(res) != 1 || PQnfields(res) != 8 || !outcome_parse(PQgetvalue(res, 0, 0), &r->outcome))
     return unexpected(err, "create: unexpected result shape");
   long marked = strtol(PQgetvalue(res, 0, 7), NULL, 10);
   r->marked = marked > 0 && marked <= OUTBOX_MARKS_MAX ? (int)marked : 0;

@@ -4,6 +4,7 @@
  * every problem is reported, not just the first. */
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,47 +29,47 @@ void order_errors_add(order_errors *errs, const char *field, const char *fmt, ..
   va_end(ap);
 }
 
-static int is_alnum(char c) {
+static bool is_alnum(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }
 
 /* ^[A-Za-z0-9][A-Za-z0-9<extra>]{0,max-1}$ */
-static int pattern_ok(const char *s, size_t len, size_t max, const char *extra) {
-  if (!s || len == 0 || len > max || strlen(s) != len || !is_alnum(s[0])) return 0;
+static bool pattern_ok(const char *s, size_t len, size_t max, const char *extra) {
+  if (!s || len == 0 || len > max || strlen(s) != len || !is_alnum(s[0])) return false;
   for (size_t i = 1; i < len; i++)
-    if (!is_alnum(s[i]) && !strchr(extra, s[i])) return 0;
-  return 1;
+    if (!is_alnum(s[i]) && !strchr(extra, s[i])) return false;
+  return true;
 }
 
-int order_customer_id_valid(const char *s, size_t len) {
+bool order_customer_id_valid(const char *s, size_t len) {
   return pattern_ok(s, len, ORDER_CUSTOMER_ID_MAX, "._:@-");
 }
 
-int order_sku_valid(const char *s, size_t len) { return pattern_ok(s, len, ORDER_SKU_MAX, "_-"); }
+bool order_sku_valid(const char *s, size_t len) { return pattern_ok(s, len, ORDER_SKU_MAX, "_-"); }
 
-static int is_hex(char c) {
+static bool is_hex(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
-int order_id_valid(const char *s, size_t len) {
-  if (!s || len != ORDER_ID_LEN - 1 || strlen(s) != len) return 0;
+bool order_id_valid(const char *s, size_t len) {
+  if (!s || len != ORDER_ID_LEN - 1 || strlen(s) != len) return false;
   for (size_t i = 0; i < len; i++) {
-    int dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? s[i] != '-' : !is_hex(s[i])) return 0;
+    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? s[i] != '-' : !is_hex(s[i])) return false;
   }
-  return 1;
+  return true;
 }
 
 static const char *const status_names[] = {NULL, "PENDING", "CONFIRMED", "REJECTED", "CANCELLED"};
 
-int order_status_parse(const char *s, order_status_filter *out) {
+bool order_status_parse(const char *s, order_status_filter *out) {
   for (int i = ORDER_STATUS_PENDING; i <= ORDER_STATUS_CANCELLED; i++) {
     if (s && strcmp(s, status_names[i]) == 0) {
       *out = (order_status_filter)i;
-      return 0;
+      return true;
     }
   }
-  return -1;
+  return false;
 }
 
 const char *order_status_name(order_status_filter st) {
@@ -78,23 +79,23 @@ const char *order_status_name(order_status_filter st) {
 
 /* cJSON keeps every member of an object, duplicates included: a body such as
  * {"customer_id":"a","customer_id":"b"} must not be read as either one. */
-static int members_ok(const cJSON *obj, const char *const *known, const char *prefix,
+static bool members_ok(const cJSON *obj, const char *const *known, const char *prefix,
                       order_errors *errs) {
-  int ok = 1;
+  bool ok = true;
   char field[ORDER_FIELD_LEN];
   for (const cJSON *m = obj->child; m; m = m->next) {
-    int is_known = 0;
+    bool is_known = false;
     for (size_t k = 0; known[k]; k++) is_known |= m->string && strcmp(m->string, known[k]) == 0;
     snprintf(field, sizeof field, "%s%.32s", prefix, m->string ? m->string : "");
     if (!is_known) {
       order_errors_add(errs, field, "is not a known member");
-      ok = 0;
+      ok = false;
       continue;
     }
     for (const cJSON *d = obj->child; d != m; d = d->next) {
       if (d->string && strcmp(d->string, m->string) == 0) {
         order_errors_add(errs, field, "is given more than once");
-        ok = 0;
+        ok = false;
         break;
       }
     }
@@ -102,10 +103,10 @@ static int members_ok(const cJSON *obj, const char *const *known, const char *pr
   return ok;
 }
 
-static int duplicate_member(const cJSON *obj, const cJSON *m) {
+static bool duplicate_member(const cJSON *obj, const cJSON *m) {
   for (const cJSON *d = obj->child; d; d = d->next)
-    if (d != m && d->string && m->string && strcmp(d->string, m->string) == 0) return 1;
-  return 0;
+    if (d != m && d->string && m->string && strcmp(d->string, m->string) == 0) return true;
+  return false;
 }
 
 static void check_customer(const cJSON *root, order_request *req, order_errors *errs) {
@@ -201,16 +202,16 @@ static void check_items(const cJSON *root, order_request *req, order_errors *err
   req->nitems = n;
 }
 
-int order_request_from_json(const cJSON *root, order_request *req, order_errors *errs) {
+bool order_request_from_json(const cJSON *root, order_request *req, order_errors *errs) {
   static const char *const known[] = {"customer_id", "items", NULL};
   order_errors_init(errs);
   memset(req, 0, sizeof *req);
   if (!cJSON_IsObject(root)) {
     order_errors_add(errs, "", "the body must be a JSON object");
-    return -1;
+    return false;
   }
   members_ok(root, known, "", errs);
   check_customer(root, req, errs);
   check_items(root, req, errs);
-  return errs->n == 0 && errs->dropped == 0 ? 0 : -1;
+  return errs->n == 0 && errs->dropped == 0;
 }

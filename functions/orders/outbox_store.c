@@ -8,11 +8,11 @@
 #include "order_sql.h"
 #include "orders/order_store.h"
 
-int outbox_marks_add(outbox_marks *m, const char *id) {
-  if (m->n < 0 || m->n >= OUTBOX_MARKS_MAX || !order_id_valid(id, strlen(id))) return -1;
+bool outbox_marks_add(outbox_marks *m, const char *id) {
+  if (m->n < 0 || m->n >= OUTBOX_MARKS_MAX || !order_id_valid(id, strlen(id))) return false;
   snprintf(m->ids[m->n], sizeof m->ids[m->n], "%s", id);
   m->n++;
-  return 0;
+  return true;
 }
 
 static db_status outbox_mark(db_session *s, db_idempotency idem, const char *sql,

@@ -1,5 +1,6 @@
 /* The inputs of the hook, all parsed strictly: CodeDeploy's event, the
  * deployment it describes (with the AppSpec inside it) and the api's answer. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,23 +18,23 @@ static const char *string_at(const cJSON *o, const char *name) {
 
 /* Printable ASCII without space, quote or backslash: ids end up in logs and
  * in JSON bodies, and real ones never hold anything else. */
-static int id_ok(const char *s, size_t max) {
+static bool id_ok(const char *s, size_t max) {
   size_t n = s ? strlen(s) : 0;
-  if (n == 0 || n > max) return 0;
+  if (n == 0 || n > max) return false;
   for (size_t i = 0; i < n; i++)
-    if (s[i] <= 0x20 || s[i] >= 0x7F || s[i] == '"' || s[i] == '\\') return 0;
-  return 1;
+    if (s[i] <= 0x20 || s[i] >= 0x7F || s[i] == '"' || s[i] == '\\') return false;
+  return true;
 }
 
-static int charset_ok(const char *s, size_t max, const char *extra) {
+static bool charset_ok(const char *s, size_t max, const char *extra) {
   size_t n = s ? strlen(s) : 0;
-  if (n == 0 || n > max) return 0;
+  if (n == 0 || n > max) return false;
   for (size_t i = 0; i < n; i++) {
     char c = s[i];
     int alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-    if (!alnum && !strchr(extra, c)) return 0;
+    if (!alnum && !strchr(extra, c)) return false;
   }
-  return 1;
+  return true;
 }
 
 pd_status pd_parse_event(const char *text, size_t len, pd_event *ev, char err[PD_ERR_LEN]) {

@@ -22,15 +22,15 @@ static void mark_pending(wk_batch *b, wk_outcome o, const char *detail) {
 }
 
 /* "{id,id,…}" of the pending messages; map[k] is the message of element k+1. */
-static int build_ids(const wk_batch *b, lr_buf *ids, size_t *map, size_t *count) {
+static bool build_ids(const wk_batch *b, lr_buf *ids, size_t *map, size_t *count) {
   *count = 0;
-  if (lr_buf_adds(ids, "{") != LR_BUF_OK) return -1;
+  if (lr_buf_adds(ids, "{") != LR_BUF_OK) return false;
   for (size_t i = 0; i < b->n; i++) {
     if (b->msgs[i].outcome != WK_PENDING) continue;
-    if (lr_buf_addf(ids, "%s%s", *count ? "," : "", b->msgs[i].order_id) != LR_BUF_OK) return -1;
+    if (lr_buf_addf(ids, "%s%s", *count ? "," : "", b->msgs[i].order_id) != LR_BUF_OK) return false;
     map[(*count)++] = i;
   }
-  return lr_buf_adds(ids, "}") == LR_BUF_OK ? 0 : -1;
+  return lr_buf_adds(ids, "}") == LR_BUF_OK;
 }
 
 static db_status read_rows(PGresult *res, wk_batch *b, const size_t *map, size_t count,
@@ -41,10 +41,11 @@ static db_status read_rows(PGresult *res, wk_batch *b, const size_t *map, size_t
   }
   for (int r = 0; r < PQntuples(res); r++) {
     long idx = strtol(PQgetvalue(res, r, 0), NULL, 10);
-    int o = wk_outcome_parse(PQgetvalue(res, r, 1));
-    if (idx < 1 || (size_t)idx > count || o < 0) continue; /* not ours: stays not attempted */
+    wk_outcome o = WK_NOT_ATTEMPTED;
+    if (idx < 1 || (size_t)idx > count || !wk_outcome_parse(PQgetvalue(res, r, 1), &o))
+      continue; /* not ours: stays not attempted */
     wk_message *m = &b->msgs[map[idx - 1]];
-    m->outcome = (wk_outcome)o;
+    m->outcome = o;
     snprintf(m->detail, sizeof m->detail, "%s", PQgetvalue(res, r, 2));
     if (!PQgetisnull(res, r, 3)) m->latency_ms = strtod(PQgetvalue(res, r, 3), NULL);
   }
@@ -62,7 +63,7 @@ db_status wk_decide(db_session *s, wk_batch *b, int64_t budget_ms, char err[DB_E
   lr_buf_init(&ids, (size_t)WK_MAX_RECORDS * (WK_ORDER_ID_LEN + 1) + 2);
   size_t count = 0;
   db_status st = DB_OK;
-  if (b->n && (!map || build_ids(b, &ids, map, &count) != 0)) {
+  if (b->n && (!map || !build_ids(b, &ids, map, &count))) {
     snprintf(err, DB_ERR_LEN, "out of memory building the batch");
     st = DB_NOMEM;
   } else if (count > 0) {

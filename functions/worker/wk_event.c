@@ -3,6 +3,7 @@
  * event) so that one bad record costs that record only; every field the
  * worker uses is then checked on its own, and each message body is parsed
  * with the strict parser. */
+#include <stdbool.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +19,7 @@
 
 static const struct {
   const char *label;
-  int failed;
+  bool failed;
 } outcomes[] = {
 #define WK_OUTCOME_ROW(name, value, label, failed) [value] = {label, failed},
     WK_OUTCOME_MAP(WK_OUTCOME_ROW)
@@ -29,20 +30,23 @@ const char *wk_outcome_label(wk_outcome o) {
   return (unsigned)o < sizeof outcomes / sizeof outcomes[0] ? outcomes[o].label : "unknown";
 }
 
-int wk_outcome_failed(wk_outcome o) {
-  return (unsigned)o < sizeof outcomes / sizeof outcomes[0] ? outcomes[o].failed : 1;
+bool wk_outcome_failed(wk_outcome o) {
+  return (unsigned)o < sizeof outcomes / sizeof outcomes[0] ? outcomes[o].failed : true;
 }
 
-int wk_outcome_parse(const char *label) {
+bool wk_outcome_parse(const char *label, wk_outcome *out) {
   for (size_t i = 0; label && i < sizeof outcomes / sizeof outcomes[0]; i++)
-    if (outcomes[i].label && strcmp(outcomes[i].label, label) == 0) return (int)i;
-  return -1;
+    if (outcomes[i].label && strcmp(outcomes[i].label, label) == 0) {
+      *out = (wk_outcome)i;
+      return true;
+    }
+  return false;
 }
 
-int wk_is_uuid(const char *s) {
+bool wk_is_uuid(const char *s) {
   for (int i = 0; i < 36; i++) {
-    int dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? s[i] != '-' : !isxdigit((unsigned char)s[i])) return 0;
+    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? s[i] != '-' : !isxdigit((unsigned char)s[i])) return false;
   }
   return s[36] == '\0';
 }
@@ -100,10 +104,10 @@ static void read_attributes(wk_message *m, const cJSON *rec) {
     snprintf(m->trace, sizeof m->trace, "%s", th->valuestring);
 }
 
-static int body_bytes_ok(const char *s, size_t n) {
+static bool body_bytes_ok(const char *s, size_t n) {
   for (size_t i = 0; i < n; i++) {
     unsigned char c = (unsigned char)s[i];
-    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') return 0;
+    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') return false;
   }
   return lr_utf8_valid(s, n);
 }
@@ -158,19 +162,19 @@ static void read_record(wk_message *m, const cJSON *rec) {
   if (cJSON_IsString(id) && printable_ascii(id->valuestring, WK_MESSAGE_ID_MAX))
     snprintf(m->message_id, sizeof m->message_id, "%s", id->valuestring);
   read_attributes(m, rec);
-  if (lr_json_has_dup_keys(rec)) {
+  if (lr_json_check_dup_keys(rec) != LR_JSON_OK) { /* NOMEM too: never guess */
     fail(m, WK_MALFORMED, "the record names a field twice");
     return;
   }
   read_body(m, rec);
 }
 
-static int event_fail(char *err, size_t err_len, const char *msg) {
+static bool event_fail(char *err, size_t err_len, const char *msg) {
   snprintf(err, err_len, "%s", msg);
-  return -1;
+  return false;
 }
 
-int wk_event_parse(const char *event, size_t len, wk_batch *b, char *err, size_t err_len) {
+bool wk_event_parse(const char *event, size_t len, wk_batch *b, char *err, size_t err_len) {
   memset(b, 0, sizeof *b);
   if (!event) return event_fail(err, err_len, "no event");
   char *text = without_nul_escapes(event, len);
@@ -180,25 +184,25 @@ int wk_event_parse(const char *event, size_t len, wk_batch *b, char *err, size_t
   free(text);
   if (st != LR_JSON_OK) {
     snprintf(err, err_len, "the event is not JSON: %s", lr_json_status_message(st));
-    return -1;
+    return false;
   }
   const cJSON *records = member(root, "Records");
-  int rc = 0;
+  bool ok = true;
   if (!cJSON_IsObject(root) || !cJSON_IsArray(records)) {
-    rc = event_fail(err, err_len, "the event has no Records array: not an SQS event");
+    ok = event_fail(err, err_len, "the event has no Records array: not an SQS event");
   } else {
     int n = cJSON_GetArraySize(records);
     if (n > WK_MAX_RECORDS) {
-      rc = event_fail(err, err_len, "the event has more records than Lambda sends");
+      ok = event_fail(err, err_len, "the event has more records than Lambda sends");
     } else if (n > 0 && !(b->msgs = calloc((size_t)n, sizeof *b->msgs))) {
-      rc = event_fail(err, err_len, "out of memory");
+      ok = event_fail(err, err_len, "out of memory");
     } else {
       const cJSON *rec;
       cJSON_ArrayForEach(rec, records) read_record(&b->msgs[b->n++], rec);
     }
   }
   cJSON_Delete(root);
-  return rc;
+  return ok;
 }
 
 void wk_batch_free(wk_batch *b) {

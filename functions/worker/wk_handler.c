@@ -130,7 +130,7 @@ int wk_invoke(wk_app *a, const lr_context *ctx, const char *event, size_t event_
               lr_buf *response, lr_fault *fault) {
   wk_batch b;
   char err[256] = "";
-  if (wk_event_parse(event, event_len, &b, err, sizeof err) != 0) {
+  if (!wk_event_parse(event, event_len, &b, err, sizeof err)) {
     wk_batch_free(&b);
     if (ctx->log) lr_log_kv(ctx->log, LR_LOG_ERROR, "not an SQS event", "error", err, NULL);
     return lr_fault_set(fault, WK_FAULT_BAD_EVENT, "worker: %s", err);

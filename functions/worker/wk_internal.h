@@ -7,6 +7,7 @@
  *   wk_sql.c      its SQL text
  *   wk_answer.c   the batchItemFailures answer
  *   wk_handler.c  init, invoke, the per-message log lines and the metrics */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -51,9 +52,10 @@ typedef enum wk_outcome {
 
 const char *wk_outcome_label(wk_outcome o);
 /* Whether the message is named in batchItemFailures (SQS delivers it again). */
-int wk_outcome_failed(wk_outcome o);
-/* A database outcome label (order_decide_batch's r_outcome) to the enum; -1 if unknown. */
-int wk_outcome_parse(const char *label);
+bool wk_outcome_failed(wk_outcome o);
+/* A database outcome label (order_decide_batch's r_outcome) to *out; false
+ * if unknown (*out untouched). */
+bool wk_outcome_parse(const char *label, wk_outcome *out);
 
 typedef struct wk_message {
   char message_id[WK_MESSAGE_ID_MAX + 1]; /* "" when the record has no usable one:
@@ -72,16 +74,16 @@ typedef struct wk_batch {
 } wk_batch;
 
 /* Parses an SQS event into b (freed with wk_batch_free, also on failure).
- * Returns 0; -1 with err filled only when the event as a whole is not an SQS
- * event (not JSON, no Records array, more than WK_MAX_RECORDS): then no
- * message can be named and the handler faults, so that Lambda retries the
- * batch. A bad record is never a -1: it gets WK_MALFORMED (or
+ * Returns true; false with err filled only when the event as a whole is not
+ * an SQS event (not JSON, no Records array, more than WK_MAX_RECORDS): then
+ * no message can be named and the handler faults, so that Lambda retries the
+ * batch. A bad record never makes it false: it gets WK_MALFORMED (or
  * WK_NOT_A_RECORD, WK_UNKNOWN_TYPE) with the reason in detail. */
-int wk_event_parse(const char *event, size_t len, wk_batch *b, char *err, size_t err_len);
+bool wk_event_parse(const char *event, size_t len, wk_batch *b, char *err, size_t err_len);
 void wk_batch_free(wk_batch *b);
 
 /* Whether s is a canonical UUID (8-4-4-4-12 hex digits). */
-int wk_is_uuid(const char *s);
+bool wk_is_uuid(const char *s);
 
 /* How long the SQL may decide, from now until deadline_ms (epoch ms; 0: no
  * deadline), minus the margins above; <= 0: do not call the database. */

@@ -14,6 +14,7 @@
  *   if (st != LR_JSON_OK) -> 400 with lr_json_status_message(st)
  *   ... cJSON_Delete(root);   // the caller owns root; NULL on failure
  */
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <cjson/cJSON.h>
@@ -61,10 +62,11 @@ cJSON *lr_json_parse_or_null(const char *s, size_t len, unsigned mode);
 
 /* Whether s[0..len) holds a \u0000 escape (a JSON text that, once parsed,
  * would carry a NUL inside a C string and be cut short there). */
-int lr_json_has_nul_escape(const char *s, size_t len);
+bool lr_json_has_nul_escape(const char *s, size_t len);
 
-/* Whether some object anywhere under item holds the same key twice. Keys are
- * compared as C strings: use with the default mode, which refuses \u0000. */
-int lr_json_has_dup_keys(const cJSON *item);
+/* LR_JSON_DUP_KEY when some object anywhere under item holds the same key
+ * twice, LR_JSON_NOMEM when that could not be checked, else LR_JSON_OK. Keys
+ * are compared as C strings: use with the default mode, which refuses \u0000. */
+lr_json_status lr_json_check_dup_keys(const cJSON *item);
 
 #endif

@@ -15,10 +15,10 @@
 #define IDEMPOTENCY_HASH_HEX_LEN (2 + 2 * IDEMPOTENCY_HASH_LEN + 1)
 
 /* 1..255 printable ASCII characters (0x20..0x7e), no embedded NUL. */
-int idempotency_key_valid(const char *key, size_t len);
+bool idempotency_key_valid(const char *key, size_t len);
 
-/* Hashes req into out. Returns 0, or -1 when OpenSSL fails. */
-int idempotency_request_hash(const order_request *req, unsigned char out[IDEMPOTENCY_HASH_LEN]);
+/* Hashes req into out. Returns false when OpenSSL fails. */
+bool idempotency_request_hash(const order_request *req, unsigned char out[IDEMPOTENCY_HASH_LEN]);
 
 /* The hash as a bytea literal ("\x…", lower-case hex). */
 void idempotency_hash_hex(const unsigned char hash[IDEMPOTENCY_HASH_LEN],

@@ -7,8 +7,9 @@
  *
  *   order_request req;
  *   order_errors errs;
- *   if (order_request_from_json(root, &req, &errs) != 0) -> 422 with errs
+ *   if (!order_request_from_json(root, &req, &errs)) -> 422 with errs
  */
+#include <stdbool.h>
 #include <stddef.h>
 
 #define ORDER_MAX_ITEMS 50
@@ -60,21 +61,21 @@ void order_errors_add(order_errors *errs, const char *field, const char *fmt, ..
 
 /* The syntax rules of the schema. s must be NUL-terminated; len is its length
  * (a string with an embedded NUL has strlen(s) != len and is refused). */
-int order_customer_id_valid(const char *s, size_t len);
-int order_sku_valid(const char *s, size_t len);
+bool order_customer_id_valid(const char *s, size_t len);
+bool order_sku_valid(const char *s, size_t len);
 /* 8-4-4-4-12 hex digits, any case. */
-int order_id_valid(const char *s, size_t len);
+bool order_id_valid(const char *s, size_t len);
 
-/* "PENDING" ... "CANCELLED" (exact case) to a filter; -1 when unknown. */
-int order_status_parse(const char *s, order_status_filter *out);
+/* "PENDING" ... "CANCELLED" (exact case) to a filter; false when unknown. */
+bool order_status_parse(const char *s, order_status_filter *out);
 const char *order_status_name(order_status_filter st); /* NULL for ANY */
 
 struct cJSON;
 /* Validates a parsed body ({"customer_id":…,"items":[{"sku":…,"quantity":…}]})
- * into *req. Returns 0 when valid; otherwise -1 with every problem found in
+ * into *req. Returns true when valid; otherwise false with every problem found in
  * *errs (one entry per bad field) and *req unspecified. Unknown members,
  * duplicate members, wrong types, non-integral or out-of-range numbers,
  * malformed strings and duplicate SKUs are all problems. */
-int order_request_from_json(const struct cJSON *root, order_request *req, order_errors *errs);
+bool order_request_from_json(const struct cJSON *root, order_request *req, order_errors *errs);
 
 #endif

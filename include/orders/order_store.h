@@ -33,9 +33,9 @@ typedef struct outbox_marks {
   int n;
 } outbox_marks;
 
-/* Adds a row id. Returns 0, or -1 when the list is full or id is not a UUID
+/* Adds a row id. Returns false when the list is full or id is not a UUID
  * (the caller then marks the row itself with outbox_mark_published). */
-int outbox_marks_add(outbox_marks *m, const char *id);
+bool outbox_marks_add(outbox_marks *m, const char *id);
 
 typedef struct order_create_args {
   const order_request *req;

@@ -1,5 +1,6 @@
 /* Endpoint resolution: explicit override, the AWS SDKs' environment
  * variables, or the regional AWS endpoint. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,51 +9,51 @@
 #include "aws_endpoint.h"
 #include "aws_internal.h"
 
-static int host_char(char c) {
+static bool host_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
 }
 
-static int parse_port(const char *p, size_t n, int *port) {
-  if (n == 0 || n > 5) return -1;
+static bool parse_port(const char *p, size_t n, int *port) {
+  if (n == 0 || n > 5) return false;
   int v = 0;
   for (size_t i = 0; i < n; i++) {
-    if (p[i] < '0' || p[i] > '9') return -1;
+    if (p[i] < '0' || p[i] > '9') return false;
     v = v * 10 + (p[i] - '0');
   }
-  if (v < 1 || v > 65535) return -1;
+  if (v < 1 || v > 65535) return false;
   *port = v;
-  return 0;
+  return true;
 }
 
 /* host[:port] or [v6][:port]; n bytes at a. */
-static int parse_authority(lr_aws_endpoint *ep, const char *a, size_t n) {
+static bool parse_authority(lr_aws_endpoint *ep, const char *a, size_t n) {
   size_t host_end = 0;
   if (n && a[0] == '[') {
     const char *close = memchr(a, ']', n);
-    if (!close) return -1;
+    if (!close) return false;
     host_end = (size_t)(close - a) + 1;
     for (size_t i = 1; i + 1 < host_end; i++)
       if (!((a[i] >= '0' && a[i] <= '9') || (a[i] >= 'a' && a[i] <= 'f') || (a[i] >= 'A' && a[i] <= 'F') || a[i] == ':' || a[i] == '.'))
-        return -1;
+        return false;
   } else {
     while (host_end < n && host_char(a[host_end])) host_end++;
   }
-  if (host_end == 0 || host_end > LR_AWS_MAX_HOST) return -1;
+  if (host_end == 0 || host_end > LR_AWS_MAX_HOST) return false;
   memcpy(ep->host, a, host_end);
   ep->host[host_end] = '\0';
-  if (host_end == n) return 0;
-  if (a[host_end] != ':') return -1;
+  if (host_end == n) return true;
+  if (a[host_end] != ':') return false;
   return parse_port(a + host_end + 1, n - host_end - 1, &ep->port);
 }
 
-static int parse_path(lr_aws_endpoint *ep, const char *p) {
+static bool parse_path(lr_aws_endpoint *ep, const char *p) {
   size_t n = strlen(p);
   while (n && p[n - 1] == '/') n--;
   if (n > LR_AWS_MAX_BASE_PATH || !lr_aws__is_clean_text(p, n) || memchr(p, ' ', n) || memchr(p, '\t', n))
-    return -1;
+    return false;
   memcpy(ep->base_path, p, n);
   ep->base_path[n] = '\0';
-  return 0;
+  return true;
 }
 
 lr_aws_status lr_aws__endpoint_parse(lr_aws_endpoint *ep, const char *url, char *err) {
@@ -71,8 +72,8 @@ lr_aws_status lr_aws__endpoint_parse(lr_aws_endpoint *ep, const char *url, char 
   if (strpbrk(rest, "?#@")) return lr_aws__fail(err, LR_AWS_BAD_ARGUMENT, "the endpoint URL may not hold user info, a query or a fragment");
   const char *slash = strchr(rest, '/');
   size_t alen = slash ? (size_t)(slash - rest) : strlen(rest);
-  if (parse_authority(ep, rest, alen) != 0) return lr_aws__fail(err, LR_AWS_BAD_ARGUMENT, "the endpoint URL has a bad host or port");
-  if (slash && parse_path(ep, slash) != 0) return lr_aws__fail(err, LR_AWS_BAD_ARGUMENT, "the endpoint URL has a bad path");
+  if (!parse_authority(ep, rest, alen)) return lr_aws__fail(err, LR_AWS_BAD_ARGUMENT, "the endpoint URL has a bad host or port");
+  if (slash && !parse_path(ep, slash)) return lr_aws__fail(err, LR_AWS_BAD_ARGUMENT, "the endpoint URL has a bad path");
   ep->overridden = 1;
   return LR_AWS_OK;
 }

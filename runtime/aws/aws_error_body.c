@@ -1,4 +1,5 @@
 /* Parsing AWS error answers into a short, printable, bounded message. */
+#include <stdbool.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
@@ -45,10 +46,10 @@ void lr_aws__error_from_json(const char *body, size_t len, lr_aws_error_body *ou
   cJSON_Delete(root);
 }
 
-int lr_aws__xml_text(const char *body, size_t len, const char *tag, char *dst, size_t cap) {
+bool lr_aws__xml_text(const char *body, size_t len, const char *tag, char *dst, size_t cap) {
   char open[40], close[40];
   size_t tl = strlen(tag);
-  if (!body || cap == 0 || tl + 4 > sizeof open) return -1;
+  if (!body || cap == 0 || tl + 4 > sizeof open) return false;
   open[0] = '<';
   memcpy(open + 1, tag, tl);
   memcpy(open + 1 + tl, ">", 2);
@@ -57,12 +58,12 @@ int lr_aws__xml_text(const char *body, size_t len, const char *tag, char *dst, s
   memcpy(close + 2, tag, tl);
   memcpy(close + 2 + tl, ">", 2);
   const char *s = memmem(body, len, open, tl + 2);
-  if (!s) return -1;
+  if (!s) return false;
   s += tl + 2;
   const char *e = memmem(s, len - (size_t)(s - body), close, tl + 3);
-  if (!e) return -1;
+  if (!e) return false;
   lr_aws__safe_copy(dst, cap, s, (size_t)(e - s));
-  return (size_t)(e - s) < cap ? 0 : -1;
+  return (size_t)(e - s) < cap;
 }
 
 void lr_aws__error_from_xml(const char *body, size_t len, lr_aws_error_body *out) {
@@ -72,13 +73,13 @@ void lr_aws__error_from_xml(const char *body, size_t len, lr_aws_error_body *out
   (void)lr_aws__xml_text(body, len, "Message", out->message, sizeof out->message);
 }
 
-static int in_list(const char *code, const char *const *list) {
+static bool in_list(const char *code, const char *const *list) {
   for (size_t i = 0; list[i]; i++)
-    if (strcmp(code, list[i]) == 0) return 1;
-  return 0;
+    if (strcmp(code, list[i]) == 0) return true;
+  return false;
 }
 
-int lr_aws__is_throttle_code(const char *code) {
+bool lr_aws__is_throttle_code(const char *code) {
   /* The throttling codes the AWS SDKs retry (aws-sdk-js-v3 service-error-classification). */
   static const char *const codes[] = {
       "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
@@ -89,7 +90,7 @@ int lr_aws__is_throttle_code(const char *code) {
   return code && *code && in_list(code, codes);
 }
 
-int lr_aws__is_transient_code(const char *code) {
+bool lr_aws__is_transient_code(const char *code) {
   static const char *const codes[] = {"RequestTimeout", "RequestTimeoutException", "InternalError",
                                       "InternalFailure", "ServiceUnavailable", "KmsUnavailable", NULL};
   return code && *code && in_list(code, codes);

@@ -3,6 +3,7 @@
 /* Error answers of AWS services made into a short message safe to log
  * (aws_error_body.c). The parsers are written for hostile bodies: any
  * length, any bytes, truncated or not JSON/XML at all. */
+#include <stdbool.h>
 #include <stddef.h>
 
 #define LR_AWS_ERROR_CODE_LEN 64
@@ -21,16 +22,17 @@ void lr_aws__error_from_json(const char *body, size_t len, lr_aws_error_body *ou
 void lr_aws__error_from_xml(const char *body, size_t len, lr_aws_error_body *out);
 
 /* The text between the first <tag> and the next </tag> of body (no
- * entities decoded), copied with lr_aws__safe_copy. 0 when found and it fit
- * in cap, -1 otherwise (dst then may hold a truncated copy or be untouched). */
-int lr_aws__xml_text(const char *body, size_t len, const char *tag, char *dst, size_t cap);
+ * entities decoded), copied with lr_aws__safe_copy. true when found and it
+ * fit in cap, false otherwise (dst then may hold a truncated copy or be
+ * untouched). */
+bool lr_aws__xml_text(const char *body, size_t len, const char *tag, char *dst, size_t cap);
 
 /* Copies at most cap-1 bytes of printable ASCII, each other byte as '?'. */
 void lr_aws__safe_copy(char *dst, size_t cap, const char *src, size_t len);
 
 /* 1 for the error codes AWS SDKs treat as throttling. */
-int lr_aws__is_throttle_code(const char *code);
+bool lr_aws__is_throttle_code(const char *code);
 /* 1 for codes that are transient without being throttling (RequestTimeout...). */
-int lr_aws__is_transient_code(const char *code);
+bool lr_aws__is_transient_code(const char *code);
 
 #endif

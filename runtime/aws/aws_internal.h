@@ -1,6 +1,7 @@
 #ifndef LR_AWS_INTERNAL_H
 #define LR_AWS_INTERNAL_H
 /* Helpers shared by the files of runtime/aws (not installed, not public). */
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "lr/aws.h"
@@ -16,7 +17,7 @@ lr_aws_status lr_aws__fail(char *err, lr_aws_status st, const char *fmt, ...)
 lr_aws_status lr_aws__buf_fail(char *err, int buf_status, const char *what);
 
 /* 1 when the bytes hold no NUL, CR, LF or other control character but TAB. */
-int lr_aws__is_clean_text(const char *s, size_t len);
+bool lr_aws__is_clean_text(const char *s, size_t len);
 
 /* Overwrites memory that held a secret (not optimised away). */
 void lr_aws__wipe(void *p, size_t n);

@@ -1,4 +1,5 @@
 /* The status table of runtime/aws, the error setter and the credentials. */
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,12 +39,12 @@ lr_aws_status lr_aws__buf_fail(char *err, int buf_status, const char *what) {
   return lr_aws__fail(err, LR_AWS_BAD_ARGUMENT, "%s is too long", what);
 }
 
-int lr_aws__is_clean_text(const char *s, size_t len) {
+bool lr_aws__is_clean_text(const char *s, size_t len) {
   for (size_t i = 0; i < len; i++) {
     unsigned char c = (unsigned char)s[i];
-    if ((c < 0x20 && c != '\t') || c == 0x7f) return 0;
+    if ((c < 0x20 && c != '\t') || c == 0x7f) return false;
   }
-  return 1;
+  return true;
 }
 
 void lr_aws__wipe(void *p, size_t n) {

@@ -2,6 +2,7 @@
  * @aws-sdk/rds-signer makes it (host:port as the signed Host header, path "/",
  * Action=connect&DBUser=..., X-Amz-Expires=900, the session token as a signed
  * query parameter, every parameter sorted by name, scheme stripped). */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,18 +13,18 @@
 #define RDS_MAX_HOST 253 /* a DNS name */
 #define RDS_MAX_USER 128 /* PostgreSQL stops at 63 bytes; MySQL at 32: room for both */
 
-static int host_ok(const char *h) {
+static bool host_ok(const char *h) {
   size_t n = h ? strnlen(h, RDS_MAX_HOST + 1) : 0;
-  if (n == 0 || n > RDS_MAX_HOST) return 0;
+  if (n == 0 || n > RDS_MAX_HOST) return false;
   for (size_t i = 0; i < n; i++) {
     char c = h[i];
     if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-'))
-      return 0;
+      return false;
   }
-  return 1;
+  return true;
 }
 
-static int user_ok(const char *u) {
+static bool user_ok(const char *u) {
   size_t n = u ? strnlen(u, RDS_MAX_USER + 1) : 0;
   return n > 0 && n <= RDS_MAX_USER && lr_aws__is_clean_text(u, n) && !memchr(u, '\t', n);
 }

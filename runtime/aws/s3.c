@@ -1,4 +1,5 @@
 /* S3 PutObject (multipart uploads: s3_multipart.c). */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,17 +41,17 @@ void lr_s3_client_free(lr_s3_client *c) {
   free(c);
 }
 
-static int bucket_ok(const char *b) {
+static bool bucket_ok(const char *b) {
   size_t n = b ? strnlen(b, 64) : 0;
-  if (n < 3 || n > 63) return 0;
+  if (n < 3 || n > 63) return false;
   for (size_t i = 0; i < n; i++) {
     char ch = b[i];
-    if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '.' || ch == '-')) return 0;
+    if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '.' || ch == '-')) return false;
   }
   return b[0] != '.' && b[0] != '-' && b[n - 1] != '.' && b[n - 1] != '-';
 }
 
-static int header_value_ok(const char *v) {
+static bool header_value_ok(const char *v) {
   size_t n = strnlen(v, S3_MAX_HEADER_VALUE + 1);
   return n <= S3_MAX_HEADER_VALUE && lr_aws__is_clean_text(v, n);
 }

@@ -1,5 +1,6 @@
 /* S3 multipart uploads: CreateMultipartUpload, UploadPart,
  * CompleteMultipartUpload, AbortMultipartUpload (lr/s3.h). */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -52,9 +53,9 @@ static lr_aws_status send_on_object(lr_s3_client *c, const lr_s3_upload *u, lr_a
 
 /* An upload id goes back in a query: printable, no XML markup or entities
  * (S3's are URL-safe base64-like text). */
-static int upload_id_ok(const char *id) {
+static bool upload_id_ok(const char *id) {
   size_t n = strlen(id);
-  if (n == 0 || !lr_aws__is_clean_text(id, n)) return 0;
+  if (n == 0 || !lr_aws__is_clean_text(id, n)) return false;
   return strpbrk(id, "<>&\"' ?") == NULL;
 }
 
@@ -89,7 +90,7 @@ lr_aws_status lr_s3_upload_begin(lr_s3_client *c, lr_s3_upload *u, const lr_s3_p
   if (st != LR_AWS_OK) return st;
   const lr_buf *body = &lr_s3__http(c)->body;
   char id[LR_S3_UPLOAD_ID_LEN] = "";
-  if (lr_aws__xml_text(body->data, body->len, "UploadId", id, sizeof id) != 0 || !upload_id_ok(id))
+  if (!lr_aws__xml_text(body->data, body->len, "UploadId", id, sizeof id) || !upload_id_ok(id))
     return lr_aws__fail(err, LR_AWS_BAD_RESPONSE, "S3 answered CreateMultipartUpload without a usable UploadId");
   memcpy(u->upload_id, id, sizeof id);
   return LR_AWS_OK;
@@ -172,7 +173,7 @@ static lr_aws_status complete_verdict(lr_s3_client *c, char etag[LR_S3_ETAG_LEN]
                         eb.code[0] ? eb.code : "(no code)", eb.message[0] ? ": " : "", eb.message);
   }
   if (!b->data || !memmem(b->data, b->len, "<CompleteMultipartUploadResult", 30) ||
-      lr_aws__xml_text(b->data, b->len, "ETag", etag, LR_S3_ETAG_LEN) != 0 || !etag[0])
+      !lr_aws__xml_text(b->data, b->len, "ETag", etag, LR_S3_ETAG_LEN) || !etag[0])
     return lr_aws__fail(err, LR_AWS_BAD_RESPONSE, "S3 answered CompleteMultipartUpload without a result and its ETag");
   return LR_AWS_OK;
 }

@@ -1,4 +1,5 @@
 /* SigV4 canonical forms: URI encoding, canonical URI, query and headers. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,7 +10,7 @@
  * request cannot make the signer build megabytes. */
 #define SIGV4_MAX_CANONICAL_PART (256u * 1024u)
 
-static int is_unreserved(unsigned char c) {
+static bool is_unreserved(unsigned char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
          c == '_' || c == '.' || c == '~';
 }
@@ -30,15 +31,15 @@ lr_aws_status lr_sigv4_uri_encode(lr_buf *dst, const char *s, size_t len, int ke
   return st == LR_BUF_OK ? LR_AWS_OK : LR_AWS_BAD_ARGUMENT;
 }
 
-int lr_sigv4__value_len(const lr_sigv4_pair *p, size_t *len) {
-  if (!p->value) return -1;
+bool lr_sigv4__value_len(const lr_sigv4_pair *p, size_t *len) {
+  if (!p->value) return false;
   if (p->value_len == 0) {
     *len = strlen(p->value);
-    return 0;
+    return true;
   }
-  if (memchr(p->value, '\0', p->value_len)) return -1;
+  if (memchr(p->value, '\0', p->value_len)) return false;
   *len = p->value_len;
-  return 0;
+  return true;
 }
 
 /* ---- canonical URI ---------------------------------------------------- */
@@ -118,7 +119,7 @@ static lr_aws_status qentry_fill(qentry *e, const lr_sigv4_pair *p, char *err) {
   size_t vlen = 0;
   lr_buf_init(&e->name, 3 * LR_SIGV4_MAX_NAME);
   lr_buf_init(&e->value, 3 * LR_SIGV4_MAX_VALUE);
-  if (!p->name || !*p->name || lr_sigv4__value_len(p, &vlen) != 0)
+  if (!p->name || !*p->name || !lr_sigv4__value_len(p, &vlen))
     return lr_aws__fail(err, LR_AWS_BAD_ARGUMENT, "a query parameter has no name, no value or a NUL");
   size_t nlen = strnlen(p->name, LR_SIGV4_MAX_NAME + 1);
   if (nlen > LR_SIGV4_MAX_NAME || vlen > LR_SIGV4_MAX_VALUE)
@@ -174,7 +175,7 @@ typedef struct hentry {
   size_t order;                     /* keeps duplicates in the order given */
 } hentry;
 
-static int is_tchar(unsigned char c) {
+static bool is_tchar(unsigned char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
          (c && strchr("!#$%&'*+-.^_`|~", c) != NULL);
 }
@@ -224,7 +225,7 @@ static lr_aws_status hentry_fill(hentry *e, const lr_sigv4_pair *p, size_t order
   e->order = order;
   lr_aws_status st = header_name(e, p->name, err);
   if (st != LR_AWS_OK) return st;
-  if (lr_sigv4__value_len(p, &vlen) != 0)
+  if (!lr_sigv4__value_len(p, &vlen))
     return lr_aws__fail(err, LR_AWS_BAD_ARGUMENT, "header %s: no value, or a NUL inside it", e->name);
   return header_value(e, p->value, vlen, err);
 }
@@ -262,10 +263,10 @@ static lr_aws_status headers_join(lr_buf *dst, char *signed_headers, hentry *e, 
   return LR_AWS_OK;
 }
 
-static int has_host(const hentry *e, size_t n) {
+static bool has_host(const hentry *e, size_t n) {
   for (size_t i = 0; i < n; i++)
-    if (strcmp(e[i].name, "host") == 0 && e[i].value.len > 0) return 1;
-  return 0;
+    if (strcmp(e[i].name, "host") == 0 && e[i].value.len > 0) return true;
+  return false;
 }
 
 lr_aws_status lr_sigv4__headers(lr_buf *dst, char signed_headers[LR_SIGV4_SIGNED_HEADERS_LEN],

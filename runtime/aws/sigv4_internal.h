@@ -1,6 +1,7 @@
 #ifndef LR_SIGV4_INTERNAL_H
 #define LR_SIGV4_INTERNAL_H
 /* The canonical forms of SigV4 (sigv4_canon.c), used by sigv4_sign.c. */
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "lr/sigv4.h"
@@ -25,7 +26,7 @@ lr_aws_status lr_sigv4__headers(lr_buf *dst, char signed_headers[LR_SIGV4_SIGNED
                                 size_t nb, char *err);
 
 /* Length of a pair's value (value_len, or strlen when 0); checks there is no
- * NUL inside an explicit length. Returns 0 and sets *len on success. */
-int lr_sigv4__value_len(const lr_sigv4_pair *p, size_t *len);
+ * NUL inside an explicit length. Returns true and sets *len when it is fine. */
+bool lr_sigv4__value_len(const lr_sigv4_pair *p, size_t *len);
 
 #endif

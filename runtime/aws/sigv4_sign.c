@@ -1,5 +1,6 @@
 /* SigV4: hashing, the derived-key cache, the canonical request, the string to
  * sign, the Authorization header and query presigning. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -33,10 +34,9 @@ lr_aws_status lr_sigv4_sha256_hex(const void *data, size_t len, char hex[LR_SIGV
   return LR_AWS_OK;
 }
 
-static int hmac256(const void *key, size_t klen, const void *msg, size_t mlen, unsigned char out[32]) {
+static bool hmac256(const void *key, size_t klen, const void *msg, size_t mlen, unsigned char out[32]) {
   unsigned int outlen = 0;
-  if (!HMAC(EVP_sha256(), key, (int)klen, msg, mlen, out, &outlen)) return -1;
-  return outlen == 32 ? 0 : -1;
+  return HMAC(EVP_sha256(), key, (int)klen, msg, mlen, out, &outlen) && outlen == 32;
 }
 
 lr_aws_status lr_sigv4_amz_date(time_t now, char out[LR_SIGV4_AMZ_DATE_LEN]) {
@@ -50,27 +50,27 @@ lr_aws_status lr_sigv4_amz_date(time_t now, char out[LR_SIGV4_AMZ_DATE_LEN]) {
 
 /* ---- signer ----------------------------------------------------------- */
 
-static int scope_part_ok(const char *s) {
+static bool scope_part_ok(const char *s) {
   size_t n = s ? strnlen(s, LR_SIGV4_MAX_SCOPE_PART) : 0;
-  if (n == 0 || n >= LR_SIGV4_MAX_SCOPE_PART) return 0;
+  if (n == 0 || n >= LR_SIGV4_MAX_SCOPE_PART) return false;
   for (size_t i = 0; i < n; i++)
-    if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-')) return 0;
-  return 1;
+    if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-')) return false;
+  return true;
 }
 
-static int field_ok(const char *s, size_t cap, int may_be_empty) {
+static bool field_ok(const char *s, size_t cap, int may_be_empty) {
   size_t n = strnlen(s, cap);
-  if (n == cap || (n == 0 && !may_be_empty)) return 0;
+  if (n == cap || (n == 0 && !may_be_empty)) return false;
   return lr_aws__is_clean_text(s, n) && !memchr(s, ' ', n) && !memchr(s, '\t', n);
 }
 
-static int access_key_ok(const char *s, size_t cap) {
+static bool access_key_ok(const char *s, size_t cap) {
   size_t n = strnlen(s, cap);
-  if (n == 0 || n == cap) return 0;
+  if (n == 0 || n == cap) return false;
   for (size_t i = 0; i < n; i++)
     if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9')))
-      return 0;
-  return 1;
+      return false;
+  return true;
 }
 
 lr_aws_status lr_sigv4_signer_init(lr_sigv4_signer *s, const lr_aws_credentials *c,
@@ -104,11 +104,11 @@ static lr_aws_status signing_key(lr_sigv4_signer *s, const char *date, char *err
   char seed[4 + sizeof s->creds.secret_access_key];
   int n = snprintf(seed, sizeof seed, "AWS4%s", s->creds.secret_access_key);
   unsigned char k[32];
-  int bad = n < 0 || (size_t)n >= sizeof seed;
-  bad = bad || hmac256(seed, (size_t)n, date, strlen(date), k);
-  bad = bad || hmac256(k, 32, s->region, strlen(s->region), k);
-  bad = bad || hmac256(k, 32, s->service, strlen(s->service), k);
-  bad = bad || hmac256(k, 32, "aws4_request", 12, s->key);
+  bool bad = n < 0 || (size_t)n >= sizeof seed;
+  bad = bad || !hmac256(seed, (size_t)n, date, strlen(date), k);
+  bad = bad || !hmac256(k, 32, s->region, strlen(s->region), k);
+  bad = bad || !hmac256(k, 32, s->service, strlen(s->service), k);
+  bad = bad || !hmac256(k, 32, "aws4_request", 12, s->key);
   lr_aws__wipe(seed, sizeof seed);
   lr_aws__wipe(k, sizeof k);
   if (bad) {
@@ -121,20 +121,20 @@ static lr_aws_status signing_key(lr_sigv4_signer *s, const char *date, char *err
 
 /* ---- the canonical request ------------------------------------------ */
 
-static int method_ok(const char *m) {
+static bool method_ok(const char *m) {
   size_t n = m ? strnlen(m, 17) : 0;
-  if (n == 0 || n > 16) return 0;
+  if (n == 0 || n > 16) return false;
   for (size_t i = 0; i < n; i++)
-    if (m[i] < 'A' || m[i] > 'Z') return 0;
-  return 1;
+    if (m[i] < 'A' || m[i] > 'Z') return false;
+  return true;
 }
 
-static int payload_hash_ok(const char *h) {
-  if (strcmp(h, LR_SIGV4_UNSIGNED_PAYLOAD) == 0) return 1;
-  if (strnlen(h, LR_SIGV4_HEX_LEN + 1) != LR_SIGV4_HEX_LEN) return 0;
+static bool payload_hash_ok(const char *h) {
+  if (strcmp(h, LR_SIGV4_UNSIGNED_PAYLOAD) == 0) return true;
+  if (strnlen(h, LR_SIGV4_HEX_LEN + 1) != LR_SIGV4_HEX_LEN) return false;
   for (size_t i = 0; i < LR_SIGV4_HEX_LEN; i++)
-    if (!((h[i] >= '0' && h[i] <= '9') || (h[i] >= 'a' && h[i] <= 'f'))) return 0;
-  return 1;
+    if (!((h[i] >= '0' && h[i] <= '9') || (h[i] >= 'a' && h[i] <= 'f'))) return false;
+  return true;
 }
 
 static lr_aws_status payload_hash(const lr_sigv4_request *req, char out[LR_SIGV4_HEX_LEN + 1], char *err) {
@@ -192,7 +192,7 @@ static lr_aws_status finish(lr_sigv4_signer *s, const lr_buf *cr, lr_sigv4_out *
     return lr_aws__fail(err, LR_AWS_NOMEM, "cannot build the string to sign");
   unsigned char sig[32];
   lr_aws_status st = signing_key(s, date, err);
-  if (st == LR_AWS_OK && hmac256(s->key, 32, sts.data, sts.len, sig))
+  if (st == LR_AWS_OK && !hmac256(s->key, 32, sts.data, sts.len, sig))
     st = lr_aws__fail(err, LR_AWS_CRYPTO, "HMAC-SHA256 of the string to sign failed");
   if (st == LR_AWS_OK) to_hex(sig, 32, out->signature);
   if (st == LR_AWS_OK && out->canonical_request && lr_buf_add(out->canonical_request, cr->data, cr->len) != LR_BUF_OK)
@@ -203,7 +203,7 @@ static lr_aws_status finish(lr_sigv4_signer *s, const lr_buf *cr, lr_sigv4_out *
   return st;
 }
 
-static int is_reserved_header(const char *name) {
+static bool is_reserved_header(const char *name) {
   return name && (strcasecmp(name, "x-amz-date") == 0 || strcasecmp(name, "x-amz-security-token") == 0 ||
                   strcasecmp(name, "authorization") == 0);
 }

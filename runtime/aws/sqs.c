@@ -1,4 +1,5 @@
 /* SQS SendMessage over the AWS JSON 1.0 protocol. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,7 @@
 #include "lr/sqs.h"
 #include "sqs_internal.h"
 #include "lr/json.h"
+#include "lr/utf8.h"
 
 lr_aws_status lr_sqs_client_create(lr_sqs_client **out, const lr_aws_client_config *cfg,
                                    char err[LR_AWS_ERR_LEN]) {
@@ -33,35 +35,27 @@ void lr_sqs_client_free(lr_sqs_client *c) {
   free(c);
 }
 
-/* One UTF-8 sequence at s (n bytes left): its code point and length, or -1. */
-static int utf8_next(const unsigned char *s, size_t n, unsigned long *cp) {
-  static const unsigned long min_for_len[5] = {0, 0, 0x80, 0x800, 0x10000};
-  int len = s[0] < 0x80 ? 1 : (s[0] & 0xE0) == 0xC0 ? 2 : (s[0] & 0xF0) == 0xE0 ? 3 : (s[0] & 0xF8) == 0xF0 ? 4 : 0;
-  if (len == 0 || (size_t)len > n) return -1;
+/* The code point of a well-formed sequence of len bytes (lr_utf8_seq_len). */
+static unsigned long utf8_code_point(const unsigned char *s, size_t len) {
   unsigned long v = len == 1 ? s[0] : (unsigned long)(s[0] & (0x7F >> len));
-  for (int i = 1; i < len; i++) {
-    if ((s[i] & 0xC0) != 0x80) return -1;
-    v = (v << 6) | (s[i] & 0x3F);
-  }
-  if (v < min_for_len[len]) return -1; /* overlong */
-  *cp = v;
-  return len;
+  for (size_t i = 1; i < len; i++) v = (v << 6) | (s[i] & 0x3F);
+  return v;
 }
 
 /* The characters SQS accepts in a message: #x9 #xA #xD #x20-#xD7FF
  * #xE000-#xFFFD #x10000-#x10FFFF, as valid UTF-8. */
-static int sqs_text_ok(const char *p, size_t n) {
+static bool sqs_text_ok(const char *p, size_t n) {
   const unsigned char *s = (const unsigned char *)p;
   for (size_t i = 0; i < n;) {
-    unsigned long cp = 0;
-    int len = utf8_next(s + i, n - i, &cp);
-    if (len < 0) return 0;
-    int ok = cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) ||
-             (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
-    if (!ok) return 0;
-    i += (size_t)len;
+    size_t len = lr_utf8_seq_len(s + i, n - i);
+    if (len == 0) return false;
+    unsigned long cp = utf8_code_point(s + i, len);
+    bool ok = cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) ||
+              (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
+    if (!ok) return false;
+    i += len;
   }
-  return 1;
+  return true;
 }
 
 static lr_aws_status send_check(const char *queue_url, const char *body, size_t body_len,

@@ -1,4 +1,5 @@
 /* SQS SendMessageBatch over the AWS JSON 1.0 protocol. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,18 +12,18 @@
 #include "sqs_internal.h"
 #include "lr/json.h"
 
-static int entry_id_ok(const char *id) {
+static bool entry_id_ok(const char *id) {
   size_t n = id ? strnlen(id, LR_SQS_BATCH_ID_LEN) : 0;
-  if (n == 0 || n >= LR_SQS_BATCH_ID_LEN) return 0;
+  if (n == 0 || n >= LR_SQS_BATCH_ID_LEN) return false;
   for (size_t i = 0; i < n; i++) {
     char ch = id[i];
     if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_'))
-      return 0;
+      return false;
   }
-  return 1;
+  return true;
 }
 
-static int trace_ok(const char *t) {
+static bool trace_ok(const char *t) {
   size_t tl = t ? strnlen(t, LR_SQS_MAX_TRACE_HEADER + 1) : 0;
   return tl <= LR_SQS_MAX_TRACE_HEADER && (tl == 0 || (lr_aws__is_clean_text(t, tl) && !memchr(t, '\t', tl)));
 }
@@ -82,12 +83,16 @@ static char *batch_payload(const char *queue_url, const lr_sqs_batch_entry *e, s
   return json;
 }
 
-static long find_entry(const lr_sqs_batch_entry *e, size_t n, const cJSON *item) {
+/* Whether item's "Id" names one of the n entries; *at is its index. */
+static bool find_entry(const lr_sqs_batch_entry *e, size_t n, const cJSON *item, size_t *at) {
   const cJSON *id = cJSON_GetObjectItemCaseSensitive(item, "Id");
-  if (!cJSON_IsString(id) || !id->valuestring) return -1;
+  if (!cJSON_IsString(id) || !id->valuestring) return false;
   for (size_t i = 0; i < n; i++)
-    if (strcmp(e[i].id, id->valuestring) == 0) return (long)i;
-  return -1;
+    if (strcmp(e[i].id, id->valuestring) == 0) {
+      *at = i;
+      return true;
+    }
+  return false;
 }
 
 /* Fills results from {"Successful":[{"Id",...}],"Failed":[{"Id","Code",...}]}. */
@@ -100,13 +105,13 @@ static lr_aws_status read_results(const lr_buf *body, const lr_sqs_batch_entry *
   }
   const cJSON *item;
   cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(root, "Successful")) {
-    long i = find_entry(e, n, item);
-    if (i >= 0) r[i].sent = 1;
+    size_t i = 0;
+    if (find_entry(e, n, item, &i)) r[i].sent = 1;
   }
   cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(root, "Failed")) {
-    long i = find_entry(e, n, item);
+    size_t i = 0;
     const cJSON *code = cJSON_GetObjectItemCaseSensitive(item, "Code");
-    if (i < 0) continue;
+    if (!find_entry(e, n, item, &i)) continue;
     r[i].sent = 0; /* listed twice: believe the failure */
     snprintf(r[i].code, sizeof r[i].code, "%s", cJSON_IsString(code) && code->valuestring ? code->valuestring : "Unknown");
   }

@@ -2,6 +2,7 @@
  * cleanly, never be skipped over. */
 #include "lr/base64.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "lr/status.h"
@@ -40,21 +41,21 @@ lr_b64_status lr_b64_encode(lr_buf *out, const unsigned char *in, size_t len, lr
   return LR_B64_OK;
 }
 
-/* How many characters of in carry data, once the variant's padding rule is
- * checked; (size_t)-1 when the padding is wrong. */
-static size_t lr_b64_data_len(const char *in, size_t len, lr_b64_variant v) {
-  if (v == LR_B64_URL_RAW) return len;
+/* *n: how many characters of in carry data; false when the variant's
+ * padding rule is broken. */
+static bool lr_b64_data_len(const char *in, size_t len, lr_b64_variant v, size_t *n) {
   size_t pad = 0;
-  while (pad < 2 && len > pad && in[len - 1 - pad] == '=') pad++;
-  if (v == LR_B64_STRICT && len % 4 != 0) return (size_t)-1;
-  if (v == LR_B64_LENIENT && pad && len % 4 != 0) return (size_t)-1;
-  return len - pad;
+  while (v != LR_B64_URL_RAW && pad < 2 && len > pad && in[len - 1 - pad] == '=') pad++;
+  if (v == LR_B64_STRICT && len % 4 != 0) return false;
+  if (v == LR_B64_LENIENT && pad && len % 4 != 0) return false;
+  *n = len - pad;
+  return true;
 }
 
 lr_b64_status lr_b64_decode(lr_buf *out, const char *in, size_t len, lr_b64_variant v) {
   const char *abc = v == LR_B64_URL_RAW ? lr_b64_url : lr_b64_std;
-  size_t n = lr_b64_data_len(in, len, v);
-  if (n == (size_t)-1 || n % 4 == 1) return LR_B64_INVALID;
+  size_t n = 0;
+  if (!lr_b64_data_len(in, len, v, &n) || n % 4 == 1) return LR_B64_INVALID;
   unsigned acc = 0;
   int bits = 0;
   for (size_t i = 0; i < n; i++) {

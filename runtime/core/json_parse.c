@@ -41,13 +41,13 @@ static lr_json_status lr_json_scan(const char *s, size_t len, unsigned mode) {
   return LR_JSON_OK;
 }
 
-int lr_json_has_nul_escape(const char *s, size_t len) {
+bool lr_json_has_nul_escape(const char *s, size_t len) {
   for (size_t i = 0; i < len; i++) {
     if (s[i] != '\\') continue;
-    if (lr_json_nul_escape_at(s + i, len - i)) return 1;
+    if (lr_json_nul_escape_at(s + i, len - i)) return true;
     i++; /* skip the escaped character */
   }
-  return 0;
+  return false;
 }
 
 static int lr_json_cmp_keys(const void *a, const void *b) {
@@ -56,32 +56,26 @@ static int lr_json_cmp_keys(const void *a, const void *b) {
 
 /* Sorting the keys keeps an object of n keys at n log n, where comparing each
  * pair would let one hostile object of 100,000 keys cost 10^10 compares. */
-static int lr_json_object_has_dup(const cJSON *obj) {
+static lr_json_status lr_json_object_dup(const cJSON *obj) {
   size_t n = 0;
   for (const cJSON *c = obj->child; c; c = c->next) n++;
-  if (n < 2) return 0;
+  if (n < 2) return LR_JSON_OK;
   const char **keys = malloc(n * sizeof *keys);
-  if (!keys) return -1;
+  if (!keys) return LR_JSON_NOMEM;
   size_t i = 0;
   for (const cJSON *c = obj->child; c; c = c->next) keys[i++] = c->string ? c->string : "";
   qsort(keys, n, sizeof *keys, lr_json_cmp_keys);
-  int dup = 0;
+  bool dup = false;
   for (i = 1; i < n && !dup; i++) dup = strcmp(keys[i - 1], keys[i]) == 0;
   free(keys);
-  return dup;
+  return dup ? LR_JSON_DUP_KEY : LR_JSON_OK;
 }
 
-int lr_json_has_dup_keys(const cJSON *item) {
-  if (!item) return 0;
-  if (cJSON_IsObject(item)) {
-    int d = lr_json_object_has_dup(item);
-    if (d != 0) return d;
-  }
-  for (const cJSON *c = item->child; c; c = c->next) {
-    int d = lr_json_has_dup_keys(c);
-    if (d != 0) return d;
-  }
-  return 0;
+lr_json_status lr_json_check_dup_keys(const cJSON *item) {
+  if (!item) return LR_JSON_OK;
+  lr_json_status st = cJSON_IsObject(item) ? lr_json_object_dup(item) : LR_JSON_OK;
+  for (const cJSON *c = item->child; c && st == LR_JSON_OK; c = c->next) st = lr_json_check_dup_keys(c);
+  return st;
 }
 
 static int lr_json_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
@@ -104,8 +98,7 @@ lr_json_status lr_json_parse(const char *s, size_t len, unsigned mode, cJSON **o
   while (used < len && lr_json_blank(s[used])) used++;
   if (used != len) st = LR_JSON_TRAILING;
   if (st == LR_JSON_OK && !(mode & LR_JSON_ALLOW_DUP_KEYS)) {
-    int d = lr_json_has_dup_keys(root);
-    st = d < 0 ? LR_JSON_NOMEM : d ? LR_JSON_DUP_KEY : LR_JSON_OK;
+    st = lr_json_check_dup_keys(root);
   }
   if (st != LR_JSON_OK) {
     cJSON_Delete(root);

@@ -3,6 +3,7 @@
  * one process never interleave mid-object. */
 #include "lr/log.h"
 
+#include <stdbool.h>
 #include <cjson/cJSON.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -95,10 +96,10 @@ static lr_buf_status add_member(lr_buf *b, const char *key, const char *value) {
   return st == LR_BUF_OK ? lr__json_strz(b, value) : st;
 }
 
-static int is_reserved(const char *key) {
+static bool is_reserved(const char *key) {
   for (size_t i = 0; i < sizeof reserved_keys / sizeof *reserved_keys; i++)
-    if (strcmp(key, reserved_keys[i]) == 0) return 1;
-  return 0;
+    if (strcmp(key, reserved_keys[i]) == 0) return true;
+  return false;
 }
 
 /* cJSON prints numbers, bools and nested values; invalid UTF-8 it would copy

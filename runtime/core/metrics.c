@@ -4,6 +4,7 @@
 #include "lr/metrics.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,11 +25,11 @@ const char *lr_metric_unit_name(lr_metric_unit u) {
 
 /* CloudWatch takes 1..255 printable ASCII characters; we also keep to our
  * buffer size and refuse "_aws", which would clobber the metadata. */
-static int name_ok(const char *s) {
-  if (!s || !*s || strcmp(s, "_aws") == 0) return 0;
+static bool name_ok(const char *s) {
+  if (!s || !*s || strcmp(s, "_aws") == 0) return false;
   size_t n = 0;
   for (; s[n]; n++)
-    if ((unsigned char)s[n] < 0x20 || (unsigned char)s[n] > 0x7E) return 0;
+    if ((unsigned char)s[n] < 0x20 || (unsigned char)s[n] > 0x7E) return false;
   return n < LR_METRICS_NAME_LEN;
 }
 
@@ -43,24 +44,31 @@ void lr_metrics_init(lr_metrics *m, const char *ns) {
   else copy_name(m->ns, "aws-embedded-metrics");
 }
 
-static int dim_index(const lr_metrics *m, const char *name) {
+/* Whether name is a dimension (a metric); *at is its slot when it is. */
+static bool dim_find(const lr_metrics *m, const char *name, int *at) {
   for (int i = 0; i < m->ndims; i++)
-    if (strcmp(m->dim_names[i], name) == 0) return i;
-  return -1;
+    if (strcmp(m->dim_names[i], name) == 0) {
+      *at = i;
+      return true;
+    }
+  return false;
 }
 
-static int metric_index(const lr_metrics *m, const char *name) {
+static bool metric_find(const lr_metrics *m, const char *name, int *at) {
   for (int i = 0; i < m->nmetrics; i++)
-    if (strcmp(m->metrics[i].name, name) == 0) return i;
-  return -1;
+    if (strcmp(m->metrics[i].name, name) == 0) {
+      *at = i;
+      return true;
+    }
+  return false;
 }
 
 lr_metrics_status lr_metrics_dimension(lr_metrics *m, const char *name, const char *value) {
+  int i = 0;
   if (!name_ok(name) || !value || !*value || strlen(value) >= LR_METRICS_NAME_LEN ||
-      metric_index(m, name) >= 0)
+      metric_find(m, name, &i))
     return LR_METRICS_BAD_NAME;
-  int i = dim_index(m, name);
-  if (i < 0) {
+  if (!dim_find(m, name, &i)) {
     if (m->ndims >= LR_METRICS_MAX_DIMS) return LR_METRICS_FULL;
     i = m->ndims++;
     copy_name(m->dim_names[i], name);
@@ -70,10 +78,10 @@ lr_metrics_status lr_metrics_dimension(lr_metrics *m, const char *name, const ch
 }
 
 lr_metrics_status lr_metrics_put(lr_metrics *m, const char *name, double value, lr_metric_unit unit) {
-  if (!name_ok(name) || dim_index(m, name) >= 0) return LR_METRICS_BAD_NAME;
+  int i = 0;
+  if (!name_ok(name) || dim_find(m, name, &i)) return LR_METRICS_BAD_NAME;
   if (!isfinite(value)) return LR_METRICS_BAD_VALUE;
-  int i = metric_index(m, name);
-  if (i >= 0) {
+  if (metric_find(m, name, &i)) {
     if (!isfinite(m->metrics[i].value + value)) return LR_METRICS_BAD_VALUE;
     m->metrics[i].value += value;
     return LR_METRICS_OK;

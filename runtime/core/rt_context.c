@@ -1,5 +1,6 @@
 #include "rt_context.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,7 @@ static int64_t parse_deadline(const char *s) {
   return (*end == '\0' && v > 0 && v < INT64_MAX) ? (int64_t)v : 0;
 }
 
-static int env_is_ours(const lr__trace_env *env) {
+static bool env_is_ours(const lr__trace_env *env) {
   return getenv(LR_TRACE_VAR) == env->buf + sizeof LR_TRACE_VAR;
 }
 

@@ -147,10 +147,10 @@ static void on_crash(int sig) {
 
 /* ---- set-up (normal context) ---- */
 
-static int resolve(lr__crash *c, const char *api) {
+static bool resolve(lr__crash *c, const char *api) {
   char host[256];
   const char *colon = strrchr(api, ':');
-  if (!colon || (size_t)(colon - api) >= sizeof host || colon == api) return -1;
+  if (!colon || (size_t)(colon - api) >= sizeof host || colon == api) return false;
   const char *h = api;
   size_t hlen = (size_t)(colon - api);
   if (h[0] == '[' && hlen >= 2 && h[hlen - 1] == ']') h++, hlen -= 2;
@@ -158,11 +158,11 @@ static int resolve(lr__crash *c, const char *api) {
   host[hlen] = '\0';
   struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
   struct addrinfo *res = NULL;
-  if (getaddrinfo(host, colon + 1, &hints, &res) != 0 || !res) return -1;
-  int ok = res->ai_addrlen <= sizeof c->addr;
+  if (getaddrinfo(host, colon + 1, &hints, &res) != 0 || !res) return false;
+  bool ok = res->ai_addrlen <= sizeof c->addr;
   if (ok) memcpy(&c->addr, res->ai_addr, res->ai_addrlen), c->addrlen = res->ai_addrlen;
   freeaddrinfo(res);
-  return ok ? 0 : -1;
+  return ok;
 }
 
 /* Copies the escaped tail into c->log_tail; an over-long one is left empty
@@ -181,7 +181,7 @@ static void build_log_tail(lr__crash *c, const char *function_name, const char *
   lr_buf_free(&b);
 }
 
-static int set_handlers(lr__crash *c) {
+static bool set_handlers(lr__crash *c) {
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_crash;
@@ -189,31 +189,31 @@ static int set_handlers(lr__crash *c) {
   sigemptyset(&sa.sa_mask);
   for (int i = 0; i < LR_CRASH_NSIG; i++) sigaddset(&sa.sa_mask, crash_signals[i]);
   for (int i = 0; i < LR_CRASH_NSIG; i++)
-    if (sigaction(crash_signals[i], &sa, &c->old[i]) != 0) return -1;
-  return 0;
+    if (sigaction(crash_signals[i], &sa, &c->old[i]) != 0) return false;
+  return true;
 }
 
-int lr__crash_install(lr__crash *c, const char *api, int log_fd, const char *function_name) {
+bool lr__crash_install(lr__crash *c, const char *api, int log_fd, const char *function_name) {
   memset(c, 0, sizeof *c);
   c->log_fd = log_fd;
   build_log_tail(c, function_name, "");
-  if (crash_active || !api || strlen(api) >= sizeof c->host || resolve(c, api) != 0) return -1;
+  if (crash_active || !api || strlen(api) >= sizeof c->host || !resolve(c, api)) return false;
   memcpy(c->host, api, strlen(api) + 1); /* host:port, checked by the client: no CR/LF */
   c->altstack_len = LR_CRASH_ALTSTACK;
   c->altstack = malloc(c->altstack_len);
-  if (!c->altstack) return -1;
+  if (!c->altstack) return false;
   stack_t ss = {.ss_sp = c->altstack, .ss_size = c->altstack_len, .ss_flags = 0};
   if (sigaltstack(&ss, &c->old_stack) != 0) {
     free(c->altstack), c->altstack = NULL;
-    return -1;
+    return false;
   }
   crash_active = c;
   c->installed = 1;
-  if (set_handlers(c) != 0) {
+  if (!set_handlers(c)) {
     lr__crash_uninstall(c);
-    return -1;
+    return false;
   }
-  return 0;
+  return true;
 }
 
 void lr__crash_arm(lr__crash *c, const char *request_id, const char *function_name) {

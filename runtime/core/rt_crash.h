@@ -7,6 +7,7 @@
  * log line) is prepared beforehand: a signal handler may only call
  * async-signal-safe functions (no malloc, no stdio, no curl). */
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/socket.h>
 
@@ -36,8 +37,8 @@ typedef struct lr__crash {
 } lr__crash;
 
 /* Resolves api (host:port) and installs the handlers on an alternate stack.
- * Returns 0, or -1 when it could not (the runtime then runs without it). */
-int lr__crash_install(lr__crash *c, const char *api, int log_fd, const char *function_name);
+ * Returns false when it could not (the runtime then runs without it). */
+bool lr__crash_install(lr__crash *c, const char *api, int log_fd, const char *function_name);
 /* Prepares the report for invocation `request_id` (already URL-safe). */
 void lr__crash_arm(lr__crash *c, const char *request_id, const char *function_name);
 void lr__crash_disarm(lr__crash *c);

@@ -11,6 +11,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,26 +39,27 @@ static lr_rt_status http_fail(lr__http *h, lr_rt_status st, const char *fmt, ...
 
 /* ---- set-up ---- */
 
-/* host and port out of "host:port" or "[v6]:port"; 0 or -1. */
-static int split_hostport(const char *hp, char *host, size_t cap, const char **port) {
+/* host and port out of "host:port" or "[v6]:port"; false when malformed
+ * or too long. */
+static bool split_hostport(const char *hp, char *host, size_t cap, const char **port) {
   const char *colon = strrchr(hp, ':');
-  if (!colon || colon == hp || !colon[1]) return -1;
+  if (!colon || colon == hp || !colon[1]) return false;
   const char *h = hp;
   size_t hlen = (size_t)(colon - hp);
   if (h[0] == '[' && hlen >= 2 && h[hlen - 1] == ']') h++, hlen -= 2;
-  if (hlen == 0 || hlen >= cap) return -1;
+  if (hlen == 0 || hlen >= cap) return false;
   for (const char *p = colon + 1; *p; p++)
-    if (*p < '0' || *p > '9') return -1;
+    if (*p < '0' || *p > '9') return false;
   memcpy(host, h, hlen);
   host[hlen] = '\0';
   *port = colon + 1;
-  return 0;
+  return true;
 }
 
 static lr_rt_status resolve(lr__http *h, const char *hostport) {
   char host[LR_HTTP_HOST_MAX];
   const char *port = NULL;
-  if (split_hostport(hostport, host, sizeof host, &port) != 0)
+  if (!split_hostport(hostport, host, sizeof host, &port))
     return http_fail(h, LR_RT_CONFIG, "AWS_LAMBDA_RUNTIME_API is not host:port");
   struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
                            .ai_flags = AI_NUMERICSERV};
@@ -170,29 +172,30 @@ static lr_rt_status build_head(lr__http *h, const lr__http_req *r) {
 }
 
 /* Writes every iovec, looping on partial writes, each wait for room bounded
- * by LR_HTTP_SEND_TIMEOUT_S and by the request's total; 0 or -1 (errno). */
-static int send_all(lr__http *h, struct iovec *iov, int n) {
+ * by LR_HTTP_SEND_TIMEOUT_S and by the request's total; true when all is
+ * sent, else false with errno set. */
+static bool send_all(lr__http *h, struct iovec *iov, int n) {
   while (n > 0) {
     struct msghdr m = {.msg_iov = iov, .msg_iovlen = (size_t)n};
     /* no SIGPIPE if the peer is gone; never block past the total */
     ssize_t w = sendmsg(h->fd, &m, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (w < 0 && errno == EINTR) continue;
     if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      if (wait_fd(h->fd, POLLOUT, clip_timeout(h, LR_HTTP_SEND_TIMEOUT_S * 1000)) <= 0) return -1;
+      if (wait_fd(h->fd, POLLOUT, clip_timeout(h, LR_HTTP_SEND_TIMEOUT_S * 1000)) <= 0) return false;
       continue;
     }
-    if (w <= 0) return -1;
+    if (w <= 0) return false;
     for (; n > 0 && (size_t)w >= iov->iov_len; iov++, n--) w -= (ssize_t)iov->iov_len;
     if (n > 0) iov->iov_base = (char *)iov->iov_base + w, iov->iov_len -= (size_t)w;
   }
-  return 0;
+  return true;
 }
 
 static lr_rt_status send_request(lr__http *h, const lr__http_req *r) {
   /* iovec has no const member; sendmsg only reads the body. */
   struct iovec iov[2] = {{h->head.data, h->head.len}, {(void *)(uintptr_t)r->body, r->body_len}};
   int n = r->method == LR_HTTP_POST && r->body_len ? 2 : 1;
-  if (send_all(h, iov, n) != 0)
+  if (!send_all(h, iov, n))
     return http_fail(h, LR_RT_TRANSPORT, "cannot send to %s: %s", h->host, strerror(errno));
   return LR_RT_OK;
 }
@@ -312,7 +315,7 @@ static lr_rt_status read_chunked(lr__http *h, const lr__http_req *r) {
     size_t n = 0;
     lr_rt_status st = read_until(h, "\r\n", 2, LR_HTTP_LINE_MAX, r->timeout_ms, &n);
     if (st != LR_RT_OK) return st;
-    if (lr__http_parse_chunk_size(h->in + h->in_off, n - 2, &size) != 0)
+    if (!lr__http_parse_chunk_size(h->in + h->in_off, n - 2, &size))
       return http_fail(h, LR_RT_PROTOCOL, "malformed answer: invalid chunk size");
     h->in_off += n;
     if (size == 0) return skip_trailers(h, r->timeout_ms);

@@ -5,6 +5,7 @@
  * persistent keep-alive connection; the receive buffer, the request head
  * and the caller's body buffer are reused across requests. Not a general
  * HTTP client: libcurl stays the client for AWS services (runtime/aws). */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
@@ -92,12 +93,12 @@ lr_rt_status lr__http_request(lr__http *h, const lr__http_req *r);
 
 /* ---- parsing (rt_http_parse.c), pure functions ---- */
 
-/* "HTTP/1.x NNN[ reason]": 0 and *status, *http10; -1 when malformed. */
-int lr__http_parse_status(const char *line, size_t n, int *status, int *http10);
-/* Decimal digits only, no sign, no overflow: 0 or -1. */
-int lr__http_parse_length(const char *s, size_t n, uint64_t *out);
-/* A chunk-size line (without CRLF): 1-16 hex digits, optional ";ext": 0 or -1. */
-int lr__http_parse_chunk_size(const char *s, size_t n, uint64_t *out);
+/* "HTTP/1.x NNN[ reason]": true and *status, *http10; false when malformed. */
+bool lr__http_parse_status(const char *line, size_t n, int *status, int *http10);
+/* Decimal digits only, no sign, no overflow: true with *out, else false. */
+bool lr__http_parse_length(const char *s, size_t n, uint64_t *out);
+/* A chunk-size line (without CRLF): 1-16 hex digits, optional ";ext": true with *out, else false. */
+bool lr__http_parse_chunk_size(const char *s, size_t n, uint64_t *out);
 /* The header block p[0, n) (status line and header lines, each ending in
  * CRLF, without the blank line) into *a; headers of a final answer go to cb.
  * LR_RT_OK or LR_RT_PROTOCOL with err filled. */

@@ -2,37 +2,38 @@
  * chunk sizes. Strict on purpose: anything a well-behaved Runtime API never
  * sends (folded lines, control characters, disagreeing lengths, signed or
  * overflowing numbers) is a protocol error, never a guess. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "rt_http.h"
 
-static int is_digit(char ch) { return ch >= '0' && ch <= '9'; }
+static bool is_digit(char ch) { return ch >= '0' && ch <= '9'; }
 
-int lr__http_parse_status(const char *line, size_t n, int *status, int *http10) {
+bool lr__http_parse_status(const char *line, size_t n, int *status, int *http10) {
   /* "HTTP/1.1 200" is the shortest; the reason phrase is optional. */
   if (n < 12 || memcmp(line, "HTTP/1.", 7) != 0 || (line[7] != '0' && line[7] != '1') ||
       line[8] != ' ')
-    return -1;
-  if (!is_digit(line[9]) || !is_digit(line[10]) || !is_digit(line[11])) return -1;
-  if (n > 12 && line[12] != ' ') return -1;
+    return false;
+  if (!is_digit(line[9]) || !is_digit(line[10]) || !is_digit(line[11])) return false;
+  if (n > 12 && line[12] != ' ') return false;
   *status = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
   *http10 = line[7] == '0';
-  return *status >= 100 ? 0 : -1;
+  return *status >= 100;
 }
 
-int lr__http_parse_length(const char *s, size_t n, uint64_t *out) {
+bool lr__http_parse_length(const char *s, size_t n, uint64_t *out) {
   uint64_t v = 0;
-  if (n == 0) return -1;
+  if (n == 0) return false;
   for (size_t i = 0; i < n; i++) {
-    if (!is_digit(s[i])) return -1;
+    if (!is_digit(s[i])) return false;
     unsigned d = (unsigned)(s[i] - '0');
-    if (v > (UINT64_MAX - d) / 10) return -1;
+    if (v > (UINT64_MAX - d) / 10) return false;
     v = v * 10 + d;
   }
   *out = v;
-  return 0;
+  return true;
 }
 
 static int hex_value(char ch) {
@@ -42,18 +43,18 @@ static int hex_value(char ch) {
   return -1;
 }
 
-int lr__http_parse_chunk_size(const char *s, size_t n, uint64_t *out) {
+bool lr__http_parse_chunk_size(const char *s, size_t n, uint64_t *out) {
   uint64_t v = 0;
   size_t i = 0;
   for (; i < n && hex_value(s[i]) >= 0; i++) {
-    if (i >= 16) return -1; /* 16 hex digits fill 64 bits */
+    if (i >= 16) return false; /* 16 hex digits fill 64 bits */
     v = v * 16 + (uint64_t)hex_value(s[i]);
   }
-  if (i == 0 || (i < n && s[i] != ';')) return -1;
+  if (i == 0 || (i < n && s[i] != ';')) return false;
   for (; i < n; i++) /* a chunk extension: printable, ignored */
-    if ((unsigned char)s[i] < 0x20 || s[i] == 0x7F) return -1;
+    if ((unsigned char)s[i] < 0x20 || s[i] == 0x7F) return false;
   *out = v;
-  return 0;
+  return true;
 }
 
 /* ---- the header block ---- */
@@ -70,23 +71,23 @@ static lr_rt_status bad(head_state *s, const char *what) {
   return LR_RT_PROTOCOL;
 }
 
-static int name_is(const char *name, size_t nlen, const char *want) {
+static bool name_is(const char *name, size_t nlen, const char *want) {
   return strlen(want) == nlen && strncasecmp(name, want, nlen) == 0;
 }
 
-static int line_clean(const char *p, size_t n) {
+static bool line_clean(const char *p, size_t n) {
   for (size_t i = 0; i < n; i++) {
     unsigned char ch = (unsigned char)p[i];
-    if ((ch < 0x20 && ch != '\t') || ch == 0x7F) return 0;
+    if ((ch < 0x20 && ch != '\t') || ch == 0x7F) return false;
   }
-  return 1;
+  return true;
 }
 
 static lr_rt_status framing_header(head_state *s, const char *name, size_t nlen, const char *v,
                                    size_t vlen) {
   uint64_t len = 0;
   if (name_is(name, nlen, "Content-Length")) {
-    if (lr__http_parse_length(v, vlen, &len) != 0) return bad(s, "invalid Content-Length");
+    if (!lr__http_parse_length(v, vlen, &len)) return bad(s, "invalid Content-Length");
     if (s->have_length && len != s->a->length) return bad(s, "Content-Lengths disagree");
     s->have_length = 1, s->a->length = len;
   } else if (name_is(name, nlen, "Transfer-Encoding")) {
@@ -138,7 +139,7 @@ lr_rt_status lr__http_parse_head(const char *p, size_t n, lr__http_answer *a, lr
   head_state s = {.a = a, .err = err, .errlen = errlen};
   memset(a, 0, sizeof *a);
   const char *eol = memmem(p, n, "\r\n", 2);
-  if (!eol || lr__http_parse_status(p, (size_t)(eol - p), &a->status, &s.http10) != 0 ||
+  if (!eol || !lr__http_parse_status(p, (size_t)(eol - p), &a->status, &s.http10) ||
       !line_clean(p, (size_t)(eol - p)))
     return bad(&s, "status line");
   for (const char *line = eol + 2; line < p + n; line = eol + 2) {

@@ -71,7 +71,7 @@ static void runtime_close(lr__runtime *rt) {
 static void install_crash_reporter(lr__runtime *rt) {
   if (rt->opt.crash != LR_CRASH_REPORT) return;
   int fd = fileno(rt->log.out);
-  if (lr__crash_install(&rt->crash, rt->client.api, fd < 0 ? 1 : fd, rt->function_name) != 0)
+  if (!lr__crash_install(&rt->crash, rt->client.api, fd < 0 ? 1 : fd, rt->function_name))
     lr_log_kv(&rt->log, LR_LOG_WARN, "crash reporter not installed", NULL);
 }
 

@@ -46,14 +46,14 @@ static char *ll_pct_decode(const char *s, size_t n) {
 
 /* A body goes into the event as text only when it is UTF-8 without NUL bytes
  * (the event is JSON); anything else is base64, as API Gateway does. */
-int ll_apigw_is_text(const char *ct, const char *body, size_t len) {
-  if ((len && memchr(body, 0, len)) || !lr_utf8_valid(body, len)) return 0;
-  if (!ct || !*ct) return 1;
+bool ll_apigw_is_text(const char *ct, const char *body, size_t len) {
+  if ((len && memchr(body, 0, len)) || !lr_utf8_valid(body, len)) return false;
+  if (!ct || !*ct) return true;
   static const char *const text[] = {"json", "xml", "javascript", "x-www-form-urlencoded", "graphql", "yaml", NULL};
-  if (strncasecmp(ct, "text/", 5) == 0) return 1;
+  if (strncasecmp(ct, "text/", 5) == 0) return true;
   for (size_t i = 0; text[i]; i++)
-    if (strcasestr(ct, text[i])) return 1;
-  return 0;
+    if (strcasestr(ct, text[i])) return true;
+  return false;
 }
 
 static const char *ll_header_get(const ll_http_request *rq, const char *name) {

@@ -3,6 +3,8 @@
 /* An HTTP request as the event API Gateway gives a Lambda proxy integration:
  * REST API (payload format 1.0) with a {proxy+} resource, or HTTP API (2.0)
  * with the $default route. */
+#include <stdbool.h>
+
 #include "ll_config.h"
 #include "ll_http_types.h"
 #include "ll_status.h"
@@ -20,6 +22,6 @@ typedef struct ll_apigw_opts {
 ll_status ll_apigw_event(const ll_http_request *rq, const ll_apigw_opts *o, char **json, size_t *len, char *err,
                          size_t errcap);
 /* Text bodies go to the function as they are; anything else base64-encoded. */
-int ll_apigw_is_text(const char *content_type, const char *body, size_t len);
+bool ll_apigw_is_text(const char *content_type, const char *body, size_t len);
 
 #endif

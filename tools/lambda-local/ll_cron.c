@@ -150,24 +150,31 @@ static bool ll_digit_value(const char *s, size_t n, int lo, int hi, int *out) {
   return ll_value(&f, s, n, out);
 }
 
+/* A field is a special form (read into the expression), a plain list, or a
+ * special form that is malformed. */
+typedef enum ll_special { LL_SPECIAL_NONE, LL_SPECIAL_READ, LL_SPECIAL_BAD } ll_special;
+
+static ll_special ll_special_if(bool ok) { return ok ? LL_SPECIAL_READ : LL_SPECIAL_BAD; }
+
 /* The day-of-month specials: L, nW, LW (the last weekday). */
-static int ll_dom_special(ll_schedule_expr *e, const char *s, size_t n) {
-  if (n == 1 && (s[0] == 'L' || s[0] == 'l')) return e->dom_last = true, 1;
-  if (n == 2 && strncasecmp(s, "LW", 2) == 0) return e->dom_last = true, e->dom_weekday = -1, 1;
+static ll_special ll_dom_special(ll_schedule_expr *e, const char *s, size_t n) {
+  if (n == 1 && (s[0] == 'L' || s[0] == 'l')) return e->dom_last = true, LL_SPECIAL_READ;
+  if (n == 2 && strncasecmp(s, "LW", 2) == 0) return e->dom_last = true, e->dom_weekday = -1, LL_SPECIAL_READ;
   if (n >= 2 && (s[n - 1] == 'W' || s[n - 1] == 'w'))
-    return ll_digit_value(s, n - 1, 1, 31, &e->dom_weekday) ? 1 : -1;
-  return 0;
+    return ll_special_if(ll_digit_value(s, n - 1, 1, 31, &e->dom_weekday));
+  return LL_SPECIAL_NONE;
 }
 
 /* The day-of-week specials: L (Saturday), dL, d#n. */
-static int ll_dow_special(ll_schedule_expr *e, const char *s, size_t n) {
+static ll_special ll_dow_special(ll_schedule_expr *e, const char *s, size_t n) {
   const ll_field_spec *f = &ll_fields[F_DOW];
-  if (n == 1 && (s[0] == 'L' || s[0] == 'l')) return e->dow = 1u << 7, 1;
-  if (n >= 2 && (s[n - 1] == 'L' || s[n - 1] == 'l')) return ll_value(f, s, n - 1, &e->dow_last) ? 1 : -1;
+  if (n == 1 && (s[0] == 'L' || s[0] == 'l')) return e->dow = 1u << 7, LL_SPECIAL_READ;
+  if (n >= 2 && (s[n - 1] == 'L' || s[n - 1] == 'l')) return ll_special_if(ll_value(f, s, n - 1, &e->dow_last));
   const char *hash = memchr(s, '#', n);
-  if (!hash) return 0;
+  if (!hash) return LL_SPECIAL_NONE;
   size_t dn = (size_t)(hash - s);
-  return ll_value(f, s, dn, &e->dow_nth_day) && ll_digit_value(hash + 1, n - dn - 1, 1, 5, &e->dow_nth) ? 1 : -1;
+  return ll_special_if(ll_value(f, s, dn, &e->dow_nth_day) &&
+                       ll_digit_value(hash + 1, n - dn - 1, 1, 5, &e->dow_nth));
 }
 
 static bool ll_field(ll_schedule_expr *e, int idx, const char *s, size_t n, char *err, size_t errcap) {
@@ -176,9 +183,11 @@ static bool ll_field(ll_schedule_expr *e, int idx, const char *s, size_t n, char
     if (idx == F_DOM) return e->dom_any = true;
     if (idx == F_DOW) return e->dow_any = true;
   }
-  int special = idx == F_DOM ? ll_dom_special(e, s, n) : idx == F_DOW ? ll_dow_special(e, s, n) : 0;
+  ll_special special = idx == F_DOM   ? ll_dom_special(e, s, n)
+                       : idx == F_DOW ? ll_dow_special(e, s, n)
+                                      : LL_SPECIAL_NONE;
   ll_bits b = {{0}};
-  bool ok = special > 0 || (special == 0 && ll_list(f, s, n, &b));
+  bool ok = special == LL_SPECIAL_READ || (special == LL_SPECIAL_NONE && ll_list(f, s, n, &b));
   if (!ok) {
     ll_err_set(err, errcap, "cron %s field \"%.*s\" is not valid (values %d-%d)", f->name, (int)(n > 32 ? 32 : n), s,
                f->lo, f->hi);
@@ -189,7 +198,7 @@ static bool ll_field(ll_schedule_expr *e, int idx, const char *s, size_t n, char
     case F_HOUR: e->hours = (uint32_t)b.w[0]; break;
     case F_DOM: e->dom = (uint32_t)(b.w[0] << 1); break;
     case F_MONTH: e->months = (uint16_t)(b.w[0] << 1); break;
-    case F_DOW: if (!special) e->dow = (uint8_t)(b.w[0] << 1); break;
+    case F_DOW: if (special == LL_SPECIAL_NONE) e->dow = (uint8_t)(b.w[0] << 1); break;
     default: memcpy(e->years, b.w, sizeof e->years); break;
   }
   return true;

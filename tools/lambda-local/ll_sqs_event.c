@@ -138,11 +138,15 @@ static ll_batch_verdict ll_fail_all(char *why, size_t whycap, const char *reason
   return LL_BATCH_ALL_FAILED;
 }
 
-static long ll_record_index(const ll_sqs_batch *b, const char *id) {
+/* Whether id names a record of the batch; *at is its index. */
+static bool ll_record_find(const ll_sqs_batch *b, const char *id, size_t *at) {
   size_t i = 0;
   for (const cJSON *r = b->records->child; r; r = r->next, i++)
-    if (strcmp(ll_str(r, "messageId"), id) == 0) return (long)i;
-  return -1;
+    if (strcmp(ll_str(r, "messageId"), id) == 0) {
+      *at = i;
+      return true;
+    }
+  return false;
 }
 
 static ll_batch_verdict ll_read_result(const ll_sqs_batch *b, const char *answer, size_t len, bool *failed, char *why,
@@ -156,8 +160,8 @@ static ll_batch_verdict ll_read_result(const ll_sqs_batch *b, const char *answer
     v = ll_fail_all(why, whycap, "the answer is not {\"batchItemFailures\":[...]}");
   for (const cJSON *e = cJSON_IsArray(list) ? list->child : NULL; e && v != LL_BATCH_ALL_FAILED; e = e->next) {
     const char *id = ll_str(e, "itemIdentifier");
-    long i = id && *id ? ll_record_index(b, id) : -1;
-    if (i < 0) {
+    size_t i = 0;
+    if (!id || !*id || !ll_record_find(b, id, &i)) {
       v = ll_fail_all(why, whycap, "an itemIdentifier is missing, empty or names no message of the batch");
       break;
     }

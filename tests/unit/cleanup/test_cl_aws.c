@@ -142,28 +142,28 @@ static const lr_s3_put up_spec = {.bucket = "orders-archive", .key = "k.gz", .co
                                   .checksum = LR_S3_CHECKSUM_SHA256, .sse = LR_S3_SSE_KMS};
 
 /* Writes n bytes of 'z' through the upload, flushing after every 100, as the
- * archive does after every row; returns cl_upload_finish's result or the
- * first flush failure. */
-static int run_upload(lr_s3_client *s3, size_t threshold, size_t part, size_t n, int64_t deadline_ms,
+ * archive does after every row; returns cl_upload_finish's result or false
+ * at the first flush failure. */
+static bool run_upload(lr_s3_client *s3, size_t threshold, size_t part, size_t n, int64_t deadline_ms,
                       long long *bytes, char *err) {
   lr_buf buf;
   lr_buf_init(&buf, LR_S3_MAX_PUT_BYTES);
   cl_upload u;
   cl_upload_init(&u, s3, &up_spec, &buf, threshold, deadline_ms);
   if (part) u.part_bytes = part; /* the mock takes at most 1 MiB a request */
-  int rc = 0;
-  for (size_t i = 0; rc == 0 && i < n; i += 100) {
+  bool ok = true;
+  for (size_t i = 0; ok && i < n; i += 100) {
     size_t k = n - i < 100 ? n - i : 100;
     char z[100];
     memset(z, 'z', sizeof z);
     ck_assert_int_eq(lr_buf_add(&buf, z, k), LR_BUF_OK);
-    rc = cl_upload_flush(&u, err);
+    ok = cl_upload_flush(&u, err);
   }
-  if (rc == 0) rc = cl_upload_finish(&u, err);
+  if (ok) ok = cl_upload_finish(&u, err);
   *bytes = u.bytes;
   cl_upload_free(&u, NULL);
   lr_buf_free(&buf);
-  return rc;
+  return ok;
 }
 
 static lr_s3_client *s3_for(mock_server *m, char *ep) {
@@ -181,7 +181,7 @@ typedef struct upload_case {
   size_t n_act;
   size_t threshold, part, size;
   int64_t budget_ms;
-  int want_rc;
+  bool want_ok;
   const char *last_line, *err_word;
 } upload_case;
 
@@ -190,11 +190,11 @@ static mock_server *run_case(const upload_case *c, mock_server *m) {
   char ep[64], err[CL_ERR_LEN] = "", v[256];
   lr_s3_client *s3 = s3_for(m, ep);
   long long bytes = 0;
-  int rc = run_upload(s3, c->threshold, c->part, c->size, lr_clock_epoch_ms() + c->budget_ms, &bytes, err);
+  bool ok = run_upload(s3, c->threshold, c->part, c->size, lr_clock_epoch_ms() + c->budget_ms, &bytes, err);
   mock_stop(m);
   lr_s3_client_free(s3);
-  ck_assert_msg(rc == c->want_rc, "rc %d: %s", rc, err);
-  if (rc == 0) ck_assert_int_eq(bytes, (long long)c->size);
+  ck_assert_msg(ok == c->want_ok, "ok %d: %s", (int)ok, err);
+  if (ok) ck_assert_int_eq(bytes, (long long)c->size);
   if (c->err_word) ck_assert_msg(strstr(err, c->err_word) != NULL, "%s", err);
   ck_assert_uint_eq(m->n_reqs, c->n_act);
   ck_assert_str_eq(mock_request_line(m, m->n_reqs - 1, v, sizeof v), c->last_line);
@@ -204,7 +204,7 @@ static mock_server *run_case(const upload_case *c, mock_server *m) {
 #define DELETE_U9 "DELETE /orders-archive/k.gz?uploadId=u-9"
 
 START_TEST(upload_at_the_threshold_is_one_put) {
-  upload_case c = {{{MOCK_REPLY, 200, "ETag: \"abc\"\r\n", "", 0}}, 1, 1024, 0, 1024, 5000, 0,
+  upload_case c = {{{MOCK_REPLY, 200, "ETag: \"abc\"\r\n", "", 0}}, 1, 1024, 0, 1024, 5000, true,
                    "PUT /orders-archive/k.gz", NULL};
   mock_server m;
   mock_free(run_case(&c, &m));
@@ -218,7 +218,7 @@ START_TEST(upload_above_the_threshold_goes_in_parts) {
                     {MOCK_REPLY, 200, "ETag: \"2\"\r\n", "", 0},
                     {MOCK_REPLY, 200, "ETag: \"3\"\r\n", "", 0},
                     {MOCK_REPLY, 200, NULL, MP_DONE, 0}},
-                   5, 1024, 1000, 2500, 5000, 0, "POST /orders-archive/k.gz?uploadId=u-9", NULL};
+                   5, 1024, 1000, 2500, 5000, true, "POST /orders-archive/k.gz?uploadId=u-9", NULL};
   mock_server m;
   run_case(&c, &m);
   char v[256];
@@ -238,14 +238,14 @@ START_TEST(upload_failures_abort) {
       {{{MOCK_REPLY, 200, NULL, MP_CREATED, 0},
         {MOCK_REPLY, 403, NULL, "<Error><Code>AccessDenied</Code></Error>", 0},
         {MOCK_REPLY, 204, NULL, "", 0}},
-       3, 1024, 1000, 2500, 5000, -1, DELETE_U9, "AccessDenied"},
+       3, 1024, 1000, 2500, 5000, false, DELETE_U9, "AccessDenied"},
       {{{MOCK_REPLY, 200, NULL, MP_CREATED, 0},
         {MOCK_REPLY, 200, "ETag: \"1\"\r\n", "", 0},
         {MOCK_REPLY, 200, NULL, "<Error><Code>InvalidPart</Code></Error>", 0},
         {MOCK_REPLY, 204, NULL, "", 0}},
-       4, 1024, 0, 2000, 5000, -1, DELETE_U9, "CompleteMultipartUpload"},
+       4, 1024, 0, 2000, 5000, false, DELETE_U9, "CompleteMultipartUpload"},
       {{{MOCK_REPLY, 200, NULL, MP_CREATED, 0}, {MOCK_HANG, 0, NULL, NULL, 0}, {MOCK_REPLY, 204, NULL, "", 0}},
-       3, 1024, 1000, 2500, 700, -1, DELETE_U9, "UploadPart"}};
+       3, 1024, 1000, 2500, 700, false, DELETE_U9, "UploadPart"}};
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
     mock_server m;
     mock_free(run_case(&cases[i], &m));

@@ -8,15 +8,15 @@
 
 #include "cl.h"
 
-static int parse(const char *ev, size_t len, cl_task *t, char *err) { return cl_task_parse(ev, len, t, err); }
+static bool parse(const char *ev, size_t len, cl_task *t, char *err) { return cl_task_parse(ev, len, t, err); }
 #define PARSE(s, t, e) parse((s), sizeof(s) - 1, (t), (e))
 
 START_TEST(task_constant_inputs) {
   cl_task t = 0;
   char err[CL_ERR_LEN] = "";
-  ck_assert_int_eq(PARSE("{\"task\":\"archive\"}", &t, err), 0);
+  ck_assert(PARSE("{\"task\":\"archive\"}", &t, err));
   ck_assert_int_eq(t, CL_TASK_ARCHIVE);
-  ck_assert_int_eq(PARSE(" {\"task\" : \"outbox\"}\n", &t, err), 0);
+  ck_assert(PARSE(" {\"task\" : \"outbox\"}\n", &t, err));
   ck_assert_int_eq(t, CL_TASK_OUTBOX);
 }
 END_TEST
@@ -28,7 +28,7 @@ START_TEST(task_scheduled_event_means_archive) {
       "\"region\":\"us-east-1\",\"resources\":[\"arn:aws:events:us-east-1:123456789012:rule/my-rule\"],\"detail\":{}}";
   cl_task t = 0;
   char err[CL_ERR_LEN] = "";
-  ck_assert_int_eq(PARSE(ev, &t, err), 0);
+  ck_assert(PARSE(ev, &t, err));
   ck_assert_int_eq(t, CL_TASK_ARCHIVE);
 }
 END_TEST
@@ -45,9 +45,9 @@ START_TEST(task_hostile_events_name_the_accepted_tasks) {
   cl_task t = 0;
   char err[CL_ERR_LEN] = "";
   const char *ev = hostile[_i];
-  ck_assert_int_eq(cl_task_parse(ev, strlen(ev), &t, err), -1);
+  ck_assert(!cl_task_parse(ev, strlen(ev), &t, err));
   ck_assert_msg(strstr(err, "{\"task\":\"archive\"}") && strstr(err, "{\"task\":\"outbox\"}"), "%s", err);
-  ck_assert_int_eq(cl_task_parse(NULL, 0, &t, err), -1);
+  ck_assert(!cl_task_parse(NULL, 0, &t, err));
 }
 END_TEST
 
@@ -59,7 +59,7 @@ START_TEST(task_huge_event_refused) {
   memcpy(big, "{\"task\":\"archive\"}", 18);
   cl_task t = 0;
   char err[CL_ERR_LEN] = "";
-  ck_assert_int_eq(cl_task_parse(big, n, &t, err), -1);
+  ck_assert(!cl_task_parse(big, n, &t, err));
   free(big);
 }
 END_TEST
@@ -70,18 +70,18 @@ END_TEST
 START_TEST(key_naming) {
   lr_buf k;
   lr_buf_init(&k, LR_S3_MAX_KEY);
-  ck_assert_int_eq(cl_archive_key("orders/", "2026-03-01T00:00:00.000001Z", ID1, ID2, &k), 0);
+  ck_assert(cl_archive_key("orders/", "2026-03-01T00:00:00.000001Z", ID1, ID2, &k));
   ck_assert_str_eq(lr_buf_str(&k), "orders/dt=2026-03-01/" ID1 "_" ID2 ".jsonl.gz");
   lr_buf_reset(&k);
-  ck_assert_int_eq(cl_archive_key("archive/orders", "1999-12-31T23:59:59.999999Z", ID1, ID1, &k), 0);
+  ck_assert(cl_archive_key("archive/orders", "1999-12-31T23:59:59.999999Z", ID1, ID1, &k));
   ck_assert_str_eq(lr_buf_str(&k), "archive/orders/dt=1999-12-31/" ID1 "_" ID1 ".jsonl.gz");
   lr_buf_reset(&k);
-  ck_assert_int_eq(cl_archive_key("", "2026-03-01T00:00:00Z", ID1, ID2, &k), 0);
+  ck_assert(cl_archive_key("", "2026-03-01T00:00:00Z", ID1, ID2, &k));
   ck_assert_str_eq(lr_buf_str(&k), "dt=2026-03-01/" ID1 "_" ID2 ".jsonl.gz");
   /* the same rows, the same key */
   lr_buf k2;
   lr_buf_init(&k2, LR_S3_MAX_KEY);
-  ck_assert_int_eq(cl_archive_key("", "2026-03-01T00:00:00Z", ID1, ID2, &k2), 0);
+  ck_assert(cl_archive_key("", "2026-03-01T00:00:00Z", ID1, ID2, &k2));
   ck_assert_str_eq(lr_buf_str(&k), lr_buf_str(&k2));
   lr_buf_free(&k2);
   lr_buf_free(&k);
@@ -91,14 +91,14 @@ END_TEST
 START_TEST(key_refuses_malformed_inputs) {
   lr_buf k;
   lr_buf_init(&k, 80);
-  ck_assert_int_eq(cl_archive_key("p/", "2026-3-01T00:00:00Z", ID1, ID2, &k), -1);
-  ck_assert_int_eq(cl_archive_key("p/", "2026-03-01 00:00", ID1, ID2, &k), -1);
-  ck_assert_int_eq(cl_archive_key("p/", NULL, ID1, ID2, &k), -1);
-  ck_assert_int_eq(cl_archive_key("p/", "2026-03-01T00:00:00Z", "../../etc", ID2, &k), -1);
-  ck_assert_int_eq(cl_archive_key("p/", "2026-03-01T00:00:00Z", ID1, "0B6C5F5E-9D1C-4C5E-8F43-1A2B3C4D5E6F", &k), -1);
-  ck_assert_int_eq(cl_archive_key(NULL, "2026-03-01T00:00:00Z", ID1, ID2, &k), -1);
+  ck_assert(!cl_archive_key("p/", "2026-3-01T00:00:00Z", ID1, ID2, &k));
+  ck_assert(!cl_archive_key("p/", "2026-03-01 00:00", ID1, ID2, &k));
+  ck_assert(!cl_archive_key("p/", NULL, ID1, ID2, &k));
+  ck_assert(!cl_archive_key("p/", "2026-03-01T00:00:00Z", "../../etc", ID2, &k));
+  ck_assert(!cl_archive_key("p/", "2026-03-01T00:00:00Z", ID1, "0B6C5F5E-9D1C-4C5E-8F43-1A2B3C4D5E6F", &k));
+  ck_assert(!cl_archive_key(NULL, "2026-03-01T00:00:00Z", ID1, ID2, &k));
   /* a key past the buffer's bound */
-  ck_assert_int_eq(cl_archive_key("a-long-prefix-that-does-not-fit/", "2026-03-01T00:00:00Z", ID1, ID2, &k), -1);
+  ck_assert(!cl_archive_key("a-long-prefix-that-does-not-fit/", "2026-03-01T00:00:00Z", ID1, ID2, &k));
   lr_buf_free(&k);
 }
 END_TEST
@@ -107,21 +107,21 @@ START_TEST(summaries) {
   lr_buf b;
   lr_buf_init(&b, 1024);
   cl_archive_summary a = {1000000, 200, 123456789, 42, 1};
-  ck_assert_int_eq(cl_archive_summary_json(&a, &b), 0);
+  ck_assert_int_eq(cl_archive_summary_json(&a, &b), LR_BUF_OK);
   ck_assert_str_eq(lr_buf_str(&b), "{\"task\":\"archive\",\"archived\":1000000,\"objects\":200,\"bytes\":123456789,"
                                    "\"keys_purged\":42,\"complete\":true}");
   lr_buf_reset(&b);
   cl_archive_summary z = {0, 0, 0, 0, 0};
-  ck_assert_int_eq(cl_archive_summary_json(&z, &b), 0);
+  ck_assert_int_eq(cl_archive_summary_json(&z, &b), LR_BUF_OK);
   ck_assert_str_eq(lr_buf_str(&b), "{\"task\":\"archive\",\"archived\":0,\"objects\":0,\"bytes\":0,\"keys_purged\":0,\"complete\":false}");
   lr_buf_reset(&b);
   cl_outbox_summary o = {7, 2, 1, 3600, 0};
-  ck_assert_int_eq(cl_outbox_summary_json(&o, &b), 0);
+  ck_assert_int_eq(cl_outbox_summary_json(&o, &b), LR_BUF_OK);
   ck_assert_str_eq(lr_buf_str(&b), "{\"task\":\"outbox\",\"sent\":7,\"failed\":2,\"given_up\":1,\"oldest_age_seconds\":3600,\"complete\":false}");
   lr_buf_free(&b);
   lr_buf tiny;
   lr_buf_init(&tiny, 10);
-  ck_assert_int_eq(cl_archive_summary_json(&a, &tiny), -1);
+  ck_assert_int_eq(cl_archive_summary_json(&a, &tiny), LR_BUF_TOO_BIG);
   lr_buf_free(&tiny);
 }
 END_TEST
@@ -149,11 +149,11 @@ static void compress_lines(int n, lr_buf *gz) {
   char line[128];
   for (int i = 0; i < n; i++) {
     int len = snprintf(line, sizeof line, "{\"schema_version\":1,\"n\":%d,\"s\":\"caf\xc3\xa9\"}\n", i);
-    ck_assert_int_eq(cl_gzip_write(z, line, (size_t)len), 0);
+    ck_assert(cl_gzip_write(z, line, (size_t)len));
   }
-  ck_assert_int_eq(cl_gzip_finish(z), 0);
-  ck_assert_int_eq(cl_gzip_finish(z), -1);
-  ck_assert_int_eq(cl_gzip_write(z, "x", 1), -1);
+  ck_assert(cl_gzip_finish(z));
+  ck_assert(!cl_gzip_finish(z));
+  ck_assert(!cl_gzip_write(z, "x", 1));
   cl_gzip_free(z);
 }
 
@@ -183,13 +183,13 @@ START_TEST(gzip_limits) {
   ck_assert_ptr_null(cl_gzip_create(10, &small));
   ck_assert_ptr_null(cl_gzip_create(1, NULL));
   cl_gzip *z = cl_gzip_create(1, &small);
-  ck_assert_int_eq(cl_gzip_write(z, NULL, 1), -1);
+  ck_assert(!cl_gzip_write(z, NULL, 1));
   /* the destination's bound is reported, not overrun */
   static char noise[1 << 16];
   for (size_t i = 0; i < sizeof noise; i++) noise[i] = (char)(i * 2654435761u >> 13);
-  int rc = cl_gzip_write(z, noise, sizeof noise);
-  if (rc == 0) rc = cl_gzip_finish(z);
-  ck_assert_int_eq(rc, -1);
+  bool ok = cl_gzip_write(z, noise, sizeof noise);
+  if (ok) ok = cl_gzip_finish(z);
+  ck_assert(!ok);
   cl_gzip_free(z);
   cl_gzip_free(NULL);
   lr_buf_free(&small);
