@@ -10,6 +10,7 @@
 
 #include "api_internal.h"
 #include "lr/base64.h"
+#include "lr/hex.h"
 
 #define CURSOR_VERSION 1
 #define CURSOR_KEY_LEN 25
@@ -33,19 +34,14 @@ static bool cursor_check(const unsigned char *key, const char *customer_id,
   return true;
 }
 
-static int hexval(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 static bool uuid_to_bytes(const char *id, unsigned char out[16]) {
   if (!order_id_valid(id, strlen(id))) return false;
   size_t k = 0;
   for (size_t i = 0; id[i] && k < 16; i++) {
+    unsigned hi, lo;
     if (id[i] == '-') continue;
-    out[k++] = (unsigned char)(hexval(id[i]) << 4 | hexval(id[i + 1]));
+    if (!lr_hex_digit((unsigned char)id[i], &hi) || !lr_hex_digit((unsigned char)id[i + 1], &lo)) return false;
+    out[k++] = (unsigned char)(hi << 4 | lo);
     i++;
   }
   return k == 16;

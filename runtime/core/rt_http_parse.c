@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "lr/hex.h"
 #include "rt_http.h"
 
 static bool is_digit(char ch) { return ch >= '0' && ch <= '9'; }
@@ -36,19 +37,12 @@ bool lr__http_parse_length(const char *s, size_t n, uint64_t *out) {
   return true;
 }
 
-static int hex_value(char ch) {
-  if (is_digit(ch)) return ch - '0';
-  if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
-  if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
-  return -1;
-}
-
 bool lr__http_parse_chunk_size(const char *s, size_t n, uint64_t *out) {
   uint64_t v = 0;
   size_t i = 0;
-  for (; i < n && hex_value(s[i]) >= 0; i++) {
+  for (unsigned d; i < n && lr_hex_digit((unsigned char)s[i], &d); i++) {
     if (i >= 16) return false; /* 16 hex digits fill 64 bits */
-    v = v * 16 + (uint64_t)hex_value(s[i]);
+    v = v * 16 + d;
   }
   if (i == 0 || (i < n && s[i] != ';')) return false;
   for (; i < n; i++) /* a chunk extension: printable, ignored */

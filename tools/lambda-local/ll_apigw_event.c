@@ -13,16 +13,11 @@
 
 #include "lr/base64.h"
 #include "lr/buf.h"
+#include "lr/hex.h"
 #include "lr/utf8.h"
 
 #define LL_DECODED_MAX (64 * 1024)
 #define LL_EVENT_MAX (16u * 1024u * 1024u) /* 10 MB body, base64-grown, plus the rest */
-
-static int ll_hex(int c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  c = tolower(c);
-  return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
 
 /* Percent-decodes s[0..n) into a new string; a malformed escape stays as
  * it is (as API Gateway passes it), a decoded NUL is refused. */
@@ -31,10 +26,11 @@ static char *ll_pct_decode(const char *s, size_t n) {
   lr_buf_init(&b, LL_DECODED_MAX);
   bool ok = true;
   for (size_t i = 0; ok && i < n; i++) {
-    int hi = i + 2 < n + 0 && s[i] == '%' ? ll_hex((unsigned char)s[i + 1]) : -1;
-    int lo = hi >= 0 ? ll_hex((unsigned char)s[i + 2]) : -1;
-    char c = lo >= 0 ? (char)(hi * 16 + lo) : s[i];
-    if (lo >= 0) i += 2;
+    unsigned hi, lo;
+    bool esc = i + 2 < n && s[i] == '%' && lr_hex_digit((unsigned char)s[i + 1], &hi) &&
+               lr_hex_digit((unsigned char)s[i + 2], &lo);
+    char c = esc ? (char)(hi * 16 + lo) : s[i];
+    if (esc) i += 2;
     ok = c != '\0' && lr_buf_add(&b, &c, 1) == LR_BUF_OK;
   }
   if (!ok) {

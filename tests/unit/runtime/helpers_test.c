@@ -6,6 +6,7 @@
 
 #include "lr/base64.h"
 #include "lr/clock.h"
+#include "lr/hex.h"
 #include "lr/json.h"
 #include "lr/utf8.h"
 
@@ -142,6 +143,21 @@ START_TEST(base64_variants_refuse) {
 }
 END_TEST
 
+START_TEST(hex_digits_either_case_and_nothing_else) {
+  unsigned v = 99;
+  for (int c = 0; c < 256; c++) {
+    bool want = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    ck_assert_int_eq(lr_hex_digit(c, &v), want);
+  }
+  ck_assert(lr_hex_digit('7', &v) && v == 7);
+  ck_assert(lr_hex_digit('a', &v) && v == 10);
+  ck_assert(lr_hex_digit('F', &v) && v == 15);
+  v = 42;
+  ck_assert(!lr_hex_digit('g', &v) && v == 42); /* left untouched */
+  ck_assert(!lr_hex_digit(-1, &v));
+}
+END_TEST
+
 START_TEST(clocks_agree) {
   int64_t ms = lr_clock_epoch_ms(), us = lr_clock_epoch_us();
   ck_assert(us / 1000 - ms >= 0 && us / 1000 - ms < 1000);
@@ -161,6 +177,7 @@ Suite *helpers_suite(void) {
   tcase_add_test(tc, json_status_table);
   tcase_add_test(tc, utf8_rules);
   tcase_add_test(tc, clocks_agree);
+  tcase_add_test(tc, hex_digits_either_case_and_nothing_else);
   tcase_add_test(tc, base64_round_trips);
   tcase_add_test(tc, base64_variants_refuse);
   suite_add_tcase(s, tc);
