@@ -20,17 +20,11 @@
 set -euo pipefail
 SRC=${1:?source dir}; BUILD=${2:?build dir}; CLIENTS=${3:-4}
 PHASE_S=8
-command -v node >/dev/null && command -v curl >/dev/null
-[ -f "$SRC/local/fauxqs.mjs" ] || { echo "backend_kill: local/fauxqs.mjs is missing: skipped"; exit 77; }
-[ -x "$BUILD/functions/bootstrap" ] || { echo "backend_kill: no bootstrap: skipped"; exit 77; }
-export FAUXQS_VISIBILITY_TIMEOUT=3 FAUXQS_MAX_RECEIVE_COUNT=20
-# shellcheck disable=SC1091  # found at run time, under SOURCE_DIR
-source "$SRC/tests/e2e/api/stack.sh"
 # shellcheck source=keyed.sh
 source "$SRC/tests/faults/keyed.sh"
-KILLER_PID=""
-trap '[ -n "$KILLER_PID" ] && kill "$KILLER_PID" 2>/dev/null; keyed_stop >/dev/null 2>&1; stack_stop' EXIT
-STACK_API_TIMEOUT=6 STACK_WORKER=1 LOG_LEVEL=warn stack_start "$SRC" "$BUILD" http "$CLIENTS"
+# shellcheck disable=SC2016  # eval'd on EXIT
+KILLER_PID="" KEYED_ON_EXIT='[ -z "$KILLER_PID" ] || kill "$KILLER_PID" 2>/dev/null'
+keyed_stack 6
 
 sql "CREATE FUNCTION faults_sleep() RETURNS trigger LANGUAGE plpgsql AS
        \$\$ BEGIN PERFORM pg_sleep(0.2); RETURN NULL; END \$\$;

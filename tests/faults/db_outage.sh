@@ -10,17 +10,10 @@
 set -euo pipefail
 SRC=${1:?source dir}; BUILD=${2:?build dir}; CLIENTS=${3:-4}; AFTER_S=${4:-60}
 DOWN_S=30 GOAL_PERMILLE=990
-command -v node >/dev/null && command -v curl >/dev/null
-[ -f "$SRC/local/fauxqs.mjs" ] || { echo "db_outage: local/fauxqs.mjs is missing: skipped"; exit 77; }
-[ -x "$BUILD/functions/bootstrap" ] || { echo "db_outage: no bootstrap: skipped"; exit 77; }
-# The worker's failed batches come back every 3 s: 30 receives keep the outage's out of the DLQ.
-export FAUXQS_VISIBILITY_TIMEOUT=3 FAUXQS_MAX_RECEIVE_COUNT=30
-# shellcheck disable=SC1091  # found at run time, under SOURCE_DIR
-source "$SRC/tests/e2e/api/stack.sh"
 # shellcheck source=keyed.sh
 source "$SRC/tests/faults/keyed.sh"
-trap 'keyed_stop >/dev/null 2>&1; stack_stop' EXIT
-STACK_API_TIMEOUT=6 STACK_WORKER=1 LOG_LEVEL=warn stack_start "$SRC" "$BUILD" http "$CLIENTS"
+# The worker's failed batches come back every 3 s: 30 receives keep the outage's out of the DLQ.
+FAUXQS_MAX_RECEIVE_COUNT=30 keyed_stack 6
 PG="$D/pg"
 
 # answers given between $1 and $2 (ms): "N status" lines

@@ -1,8 +1,12 @@
 # shellcheck shell=bash
 # Sourced by the database fault scenarios (db_outage.sh, backend_kill.sh,
-# table_lock.sh) after tests/e2e/api/stack.sh started a stack with
-# STACK_WORKER=1: clients that send orders one after another and retry each with
-# its own Idempotency-Key until a 201, and the closing accounting.
+# table_lock.sh), with SRC and BUILD set: exits 77 without what they need, and
+# sources tests/e2e/api/stack.sh. Clients that send orders one after another and
+# retry each with its own Idempotency-Key until a 201, and the closing accounting.
+#   keyed_stack TIMEOUT       the api's stack (stack.sh, STACK_WORKER=1), api timeout
+#                             TIMEOUT s; failed worker receives come back after 3 s
+#                             (FAUXQS_MAX_RECEIVE_COUNT, default 20, before the DLQ);
+#                             on EXIT: KEYED_ON_EXIT (eval'd), the clients, the stack
 #   keyed_start TAG CLIENTS   clients in the background (orders' customer c-TAG-N-SEQ)
 #   keyed_stop                each client finishes its order (201, or gives up after
 #                             KEYED_GIVE_UP_S) and ends
@@ -11,7 +15,18 @@
 # KEYED_NO_MESSAGE: the accounting's outbox rows with no message.
 # $D/answers: one line an answer: key status retry-after order-id sent-ms answered-ms.
 KEYED_GIVE_UP_S=${KEYED_GIVE_UP_S:-90}
-KEYED_PIDS="" KEYED_FAILED=0 KEYED_TAG="" KEYED_NO_MESSAGE=0
+KEYED_PIDS="" KEYED_FAILED=0 KEYED_TAG="" KEYED_NO_MESSAGE=0 KEYED_ON_EXIT=""
+{ command -v node && command -v curl; } >/dev/null || { echo "skipped: no node or curl"; exit 77; }
+[ -f "$SRC/local/fauxqs.mjs" ] || { echo "skipped: local/fauxqs.mjs is missing"; exit 77; }
+[ -x "$BUILD/functions/bootstrap" ] || { echo "skipped: no bootstrap in $BUILD"; exit 77; }
+# shellcheck disable=SC1091  # found at run time, under SOURCE_DIR
+source "$SRC/tests/e2e/api/stack.sh"
+
+keyed_stack() { # TIMEOUT
+  export FAUXQS_VISIBILITY_TIMEOUT=3 FAUXQS_MAX_RECEIVE_COUNT=${FAUXQS_MAX_RECEIVE_COUNT:-20}
+  trap 'eval "$KEYED_ON_EXIT"; keyed_stop >/dev/null 2>&1; stack_stop' EXIT
+  STACK_API_TIMEOUT=$1 STACK_WORKER=1 LOG_LEVEL=warn stack_start "$SRC" "$BUILD" http "$CLIENTS"
+}
 
 now_ms() { echo $((${EPOCHREALTIME/./} / 1000)); }
 # psql for the scenario's own statements; synchronous_commit off, whatever the

@@ -10,18 +10,11 @@
 set -euo pipefail
 SRC=${1:?source dir}; BUILD=${2:?build dir}; CLIENTS=${3:-4}
 TIMEOUT_S=4 LOCK_S=8
-command -v node >/dev/null && command -v curl >/dev/null
-[ -f "$SRC/local/fauxqs.mjs" ] || { echo "table_lock: local/fauxqs.mjs is missing: skipped"; exit 77; }
-[ -x "$BUILD/functions/bootstrap" ] || { echo "table_lock: no bootstrap: skipped"; exit 77; }
-# Failed worker receives come back after 3 s, and stay out of the DLQ.
-export FAUXQS_VISIBILITY_TIMEOUT=3 FAUXQS_MAX_RECEIVE_COUNT=20
-# shellcheck disable=SC1091  # found at run time, under SOURCE_DIR
-source "$SRC/tests/e2e/api/stack.sh"
 # shellcheck source=keyed.sh
 source "$SRC/tests/faults/keyed.sh"
-LOCK_PID=""
-trap '[ -n "$LOCK_PID" ] && kill "$LOCK_PID" 2>/dev/null; keyed_stop >/dev/null 2>&1; stack_stop' EXIT
-STACK_API_TIMEOUT=$TIMEOUT_S STACK_WORKER=1 LOG_LEVEL=warn stack_start "$SRC" "$BUILD" http "$CLIENTS"
+# shellcheck disable=SC2016  # eval'd on EXIT
+LOCK_PID="" KEYED_ON_EXIT='[ -z "$LOCK_PID" ] || kill "$LOCK_PID" 2>/dev/null'
+keyed_stack "$TIMEOUT_S"
 
 # lock TABLE: ACCESS EXCLUSIVE on TABLE for LOCK_S seconds, from an open
 # transaction; returns once the lock is held (seen in pg_locks).
