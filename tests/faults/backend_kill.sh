@@ -10,7 +10,7 @@
 #  3. during COMMIT, after the commit record: synchronous_standby_names names a
 #     standby that never comes, and the orders database asks for
 #     synchronous_commit, so every commit waits for it (wait_event SyncRep) with
-#     the transaction already committed locally; every other such wait is
+#     the transaction already committed locally; about half of these waits are
 #     terminated (the client sees the connection drop: outcome unknown), the
 #     others released with pg_cancel_backend (the commit then completes).
 # Clients retry each order with its Idempotency-Key. Passes with 0 lost and 0
@@ -36,7 +36,7 @@ creates_waiting() {
           AND wait_event = '$1' AND query LIKE '%order_create%'"
 }
 # killer EVENT: every 0.1 s, terminates the creates waiting on EVENT (PgSleep), or
-# for SyncRep terminates every other one and releases the rest; one line a round
+# for SyncRep terminates those whose pid has the round's parity and releases the rest; one line a round
 # with a count of each to $D/kills.EVENT
 killer() {
   local round=0
