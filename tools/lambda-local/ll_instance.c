@@ -296,8 +296,11 @@ void ll_instance_invoke(ll_instance *in, ll_invocation *inv, int limit_s) {
   in->cur = NULL;
   in->cur_state = LL_CUR_NONE;
   bool answered = inv->outcome == LL_OUT_OK || inv->outcome == LL_OUT_FUNCTION_ERROR;
-  if (delivered && answered && in->proc.pid > 0 && !in->stopping) {
-    /* the process may still be working: the REPORT comes with its next /next */
+  /* The process may still be working: the REPORT comes with its next /next,
+   * unless that /next came before this thread woke up (it found no REPORT due
+   * then; deferring it now would leave it due until the process's next
+   * invocation, and an idle instance past its timeout killed as lingering). */
+  if (delivered && answered && in->proc.pid > 0 && !in->stopping && !in->in_next) {
     in->report_due = true;
     snprintf(in->report_id, sizeof in->report_id, "%s", inv->request_id);
     in->report_status = ll__report_status(inv);

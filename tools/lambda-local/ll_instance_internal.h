@@ -39,6 +39,9 @@ struct ll_instance {
    * (or its end): Lambda's Duration runs until then, so work a runtime does
    * after posting its response is counted, as in AWS. */
   bool report_due;
+  /* The process waits in /next: an invocation settled now has no after-response
+   * work left, its REPORT is written at once (the /next that would flush it came first). */
+  bool in_next;
   char report_id[LL_REQUEST_ID_LEN];
   const char *report_status;
   int64_t report_from_ns;

@@ -71,8 +71,10 @@ static enum MHD_Result ll_rapi_next(ll_instance *in, struct MHD_Connection *c) {
   }
   if (in->proc.pid > 0) in->peak_mb = ll_proc_peak_rss_mb(in->proc.pid);
   ll__report_flush(in); /* the previous invocation ends here, after-response work included */
+  in->in_next = true;
   while (!in->stopping && gen == in->generation && !(in->cur && in->cur_state == LL_CUR_QUEUED))
     pthread_cond_wait(&in->cv, &in->mu);
+  if (gen == in->generation) in->in_next = false;
   if (in->stopping || gen != in->generation) {
     pthread_mutex_unlock(&in->mu);
     return ll_rapi_reply(c, MHD_HTTP_GONE, "{\"errorType\":\"Local.Stopped\",\"errorMessage\":\"instance stopped\"}");

@@ -2,6 +2,8 @@
 # The api function's local stack, for the e2e test and bench/api (sourced).
 #   stack_start SRC BUILD FORMAT CONCURRENCY   (sets D, BASE, QUEUE, FQ_URL; PGTMP_OPTS honoured)
 #   stack_stop                                  (also run on EXIT once started)
+#   STACK_API_TIMEOUT (28): the api's timeout; STACK_WORKER=1 adds the worker (SQS
+#   event source) and cleanup (its outbox relay, run by hand: stack_relay)
 # A throw-away PostgreSQL and fauxqs on free ports, migrate run once through
 # lambda-local, the local seed, then lambda-local serving the api function.
 D="" FQ_PID="" LL_PID=""
@@ -44,13 +46,27 @@ stack_config() { # FORMAT CONCURRENCY PORT
     "ORDERS_QUEUE_URL": "$QUEUE", "AWS_ENDPOINT_URL": "$FQ_URL"
   },
   "functions": {
-    "api": {"handler": "api", "timeout": 28, "memory": 512, "concurrency": $2},
+    "api": {"handler": "api", "timeout": ${STACK_API_TIMEOUT:-28}, "memory": 512, "concurrency": $2},$(stack_worker_config)
     "migrate": {"handler": "migrate", "timeout": 300, "memory": 256}
   },
   "http": {"function": "api", "host": "127.0.0.1", "port": $3, "format": "$1", "stage": "local"}
 }
 JSON
 }
+
+# The worker and cleanup, with STACK_WORKER=1 (cleanup's relay takes every unpublished row).
+stack_worker_config() {
+  [ -n "${STACK_WORKER:-}" ] || return 0
+  cat <<JSON
+
+    "worker": {"handler": "worker", "timeout": 30, "memory": 256, "concurrency": 2,
+      "events": {"sqs": {"queue": "$QUEUE", "endpoint": "$FQ_URL", "batchSize": 10, "maximumBatchingWindow": 0,
+        "functionResponseType": "ReportBatchItemFailures", "maximumConcurrency": 2}}},
+    "cleanup": {"handler": "cleanup", "timeout": 60, "memory": 256,
+      "env": {"ARCHIVE_BUCKET": "orders-archive", "OUTBOX_GRACE_SECONDS": "0"}},
+JSON
+}
+stack_relay() { echo '{"task":"outbox"}' | "$BUILD/tools/lambda-local/lambda-local" invoke cleanup - --config "$D/stack.json"; }
 
 stack_start() {
   SRC=$1 BUILD=$2
