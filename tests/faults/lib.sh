@@ -76,10 +76,12 @@ post_orders() {
   return 0
 }
 
-# hold_lock SKU: an open transaction holding SKU's inventory row, so that the
+# hold_lock SKU: an open transaction holding SKU's inventory row ('*': all of them), so that the
 # worker's next batch with that SKU waits inside order_decide_batch (mid-batch).
 hold_lock() {
-  PGAPPNAME=faults-lock psql -qAtX -c "BEGIN" -c "SELECT 1 FROM inventory WHERE sku = '$1' FOR UPDATE" \
+  local where="sku = '$1'"
+  [ "$1" = "*" ] && where=true # every row
+  PGAPPNAME=faults-lock psql -qAtX -c "BEGIN" -c "SELECT 1 FROM inventory WHERE $where FOR UPDATE" \
     -c "SELECT pg_sleep(120)" >/dev/null 2>&1 &
   LOCK_PID=$!
   for _ in $(seq 1 100); do
