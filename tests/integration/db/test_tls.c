@@ -133,6 +133,45 @@ START_TEST(iam_token_over_verified_tls) {
 }
 END_TEST
 
+/* Issue 15, "the IAM token expiring between invocations" (simulated): the
+ * server stops accepting the token the session holds while the session's
+ * clock still calls it fresh (RDS expires tokens after 15 minutes on its own
+ * clock), and the connection is gone (the proxy closed it between two
+ * invocations). The next statement's connect is refused once, signs a new
+ * token and succeeds, within the same call: the invocation does not fail. */
+START_TEST(iam_token_expired_between_invocations_is_renewed) {
+  memset(&signer, 0, sizeof signer);
+  signer.now = 1795000000;
+  snprintf(signer.token, sizeof signer.token, "localhost:5432/?Action=connect&X-Amz-Signature=one");
+  char sql[2048];
+  snprintf(sql, sizeof sql, "DROP ROLE IF EXISTS iam_user; CREATE ROLE iam_user LOGIN PASSWORD '%s'",
+           signer.token);
+  it_sql(NULL, sql);
+  db_hooks hooks = {.clock = fake_clock, .clock_arg = &signer, .token = fake_sign,
+                    .token_arg = &signer};
+  const char *const iam[] = {"DB_IAM_AUTH", "true", "AWS_REGION", "eu-west-1", "DB_USER",
+                             "iam_user", NULL};
+  char err[DB_ERR_LEN] = "";
+  db_session *s = NULL;
+  ck_assert_msg(tls_ping("localhost", "ca.crt", iam, &hooks, &s, err) == DB_OK, "%s", err);
+  ck_assert_int_eq(signer.calls, 1);
+  /* between invocations: the token expires on the server's side, the
+   * connection closes, and the signer would now make another one */
+  signer.now += 300; /* well before the session's own renewal point */
+  snprintf(signer.token, sizeof signer.token, "localhost:5432/?Action=connect&X-Amz-Signature=two");
+  snprintf(sql, sizeof sql, "ALTER ROLE iam_user PASSWORD '%s'", signer.token);
+  it_sql(NULL, sql);
+  it_terminate(db_session_backend_pid(s));
+  PGresult *res = NULL;
+  ck_assert_msg(db_exec(s, DB_IDEMPOTENT, "SELECT current_user", 0, NULL, &res, err) == DB_OK, "%s", err);
+  ck_assert_str_eq(PQgetvalue(res, 0, 0), "iam_user");
+  PQclear(res);
+  ck_assert_int_eq(signer.calls, 2); /* one refused connect, one new token */
+  ck_assert_uint_eq(db_session_connects(s), 2);
+  db_session_free(s);
+}
+END_TEST
+
 START_TEST(iam_refuses_weaker_tls) {
   char ca_path[128];
   path_of(ca_path, "ca.crt");
@@ -205,6 +244,7 @@ int main(void) {
   tcase_add_test(tc, wrong_ca_refused);
   tcase_add_test(tc, wrong_host_name_refused);
   tcase_add_test(tc, iam_token_over_verified_tls);
+  tcase_add_test(tc, iam_token_expired_between_invocations_is_renewed);
   tcase_add_test(tc, iam_refuses_weaker_tls);
   suite_add_tcase(s, tc);
   int rc = it_main(s, opts);
