@@ -81,11 +81,13 @@ typedef struct cl_outbox_summary {
 lr_buf_status cl_archive_summary_json(const cl_archive_summary *s, lr_buf *out);
 lr_buf_status cl_outbox_summary_json(const cl_outbox_summary *s, lr_buf *out);
 
-/* Test seams: called between PutObject and the DELETE (after_put) and between
- * the claim and SendMessageBatch (before_send). NULL: nothing. */
+/* Test seams: called between PutObject and the DELETE (after_put), between
+ * the claim and SendMessageBatch (before_send), and between a successful
+ * SendMessageBatch and the mark of its rows (after_send). NULL: nothing. */
 typedef struct cl_hooks {
   void (*after_put)(void *arg, const char *key);
   void (*before_send)(void *arg, size_t n);
+  void (*after_send)(void *arg, size_t n);
   void *arg;
 } cl_hooks;
 

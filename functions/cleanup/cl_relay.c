@@ -81,6 +81,7 @@ static bool send_rows(cl_app *a, int64_t deadline_ms, PGresult *rows, lr_sqs_bat
   char aerr[LR_AWS_ERR_LEN] = "";
   if (lr_sqs_send_message_batch(a->sqs, a->app->cfg.orders_queue_url, e, (size_t)n, deadline_ms, r, aerr) != LR_AWS_OK)
     return fail(err, "SendMessageBatch", aerr);
+  if (a->hooks.after_send) a->hooks.after_send(a->hooks.arg, (size_t)n);
   return true;
 }
 

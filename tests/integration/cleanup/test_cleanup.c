@@ -245,25 +245,31 @@ static void crash_now(void *arg, const char *key) {
   _exit(42);
 }
 
+/* Runs event in a child whose hook ends it with code: a crash mid-task. */
+static void invoke_until_crash(const char *db, const char *const *extra, const cl_hooks *h, const char *event,
+                               int code) {
+  pid_t pid = fork();
+  ck_assert_int_ge(pid, 0);
+  if (pid == 0) {
+    cl_app *a = clt_app(db, extra, h);
+    lr_buf ans;
+    lr_buf_init(&ans, 64u << 20);
+    clt_invoke(a, event, 0, &ans);
+    _exit(0);
+  }
+  int status = 0;
+  ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+  ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == code);
+}
+
 START_TEST(archive_crash_between_put_and_delete) {
   const char *db = "cl_crash";
   fresh(db);
   make_orders(db, "old", 6, "CONFIRMED", 120);
   it_sql(db, "CREATE TABLE oc AS SELECT * FROM orders; CREATE TABLE ic AS SELECT * FROM order_items");
   const char *const extra[] = {"ARCHIVE_PREFIX", "crash", NULL};
-  pid_t pid = fork();
-  ck_assert_int_ge(pid, 0);
-  if (pid == 0) {
-    cl_hooks h = {.after_put = crash_now};
-    cl_app *a = clt_app(db, extra, &h);
-    lr_buf ans;
-    lr_buf_init(&ans, 64u << 20);
-    clt_invoke(a, "{\"task\":\"archive\"}", 0, &ans);
-    _exit(0);
-  }
-  int status = 0;
-  ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-  ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 42);
+  cl_hooks h = {.after_put = crash_now};
+  invoke_until_crash(db, extra, &h, "{\"task\":\"archive\"}", 42);
   ck_assert_int_eq(it_count(db, "SELECT count(*) FROM orders"), 6);
   ck_assert_int_eq(clt_list("crash/", NULL), 1);
   cl_app *a = clt_app(db, extra, NULL);
@@ -482,6 +488,63 @@ START_TEST(relay_sqs_down_counts_an_attempt) {
 }
 END_TEST
 
+/* The relay killed between SendMessageBatch and the mark: the rows stay
+ * unpublished and leased; once the lease has run out (made to here) the next
+ * run sends them again. Each order's message arrives twice, never zero times;
+ * the worker answers the second already_handled (faults.worker.duplicates). */
+static void crash_after_send(void *arg, size_t n) {
+  (void)arg;
+  (void)n;
+  _exit(43);
+}
+
+START_TEST(relay_killed_between_send_and_mark_sends_again) {
+  const char *db = "cl_relay_killed";
+  fresh(db);
+  make_orders(db, "o", 8, "PENDING", 0);
+  lr_buf ignore;
+  lr_buf_init(&ignore, 64u << 20);
+  clt_drain(&ignore);
+  make_outbox(db, 8, "10 minutes", 0, "NULL", "NULL");
+  cl_hooks h = {.after_send = crash_after_send};
+  invoke_until_crash(db, NULL, &h, "{\"task\":\"outbox\"}", 43);
+  lr_buf first, second;
+  lr_buf_init(&first, 64u << 20);
+  lr_buf_init(&second, 64u << 20);
+  ck_assert_int_eq(clt_drain(&first), 8); /* sent... */
+  ck_assert_int_eq(it_count(db, "SELECT count(*) FROM outbox WHERE published_at IS NULL AND attempts = 0"
+                                " AND claimed_until > now()"), 8); /* ...not marked, leased */
+  /* within the lease another run leaves them alone */
+  cl_app *a = clt_app(db, NULL, NULL);
+  lr_buf ans;
+  lr_buf_init(&ans, 64u << 20);
+  ck_assert_int_eq(clt_invoke(a, "{\"task\":\"outbox\"}", 0, &ans), LR_HANDLER_OK);
+  ck_assert_int_eq(answer_num(&ans, "sent"), 0);
+  /* the lease runs out */
+  it_sql(db, "UPDATE outbox SET claimed_until = now() - interval '1 second'");
+  lr_buf_reset(&ans);
+  ck_assert_int_eq(clt_invoke(a, "{\"task\":\"outbox\"}", 0, &ans), LR_HANDLER_OK);
+  ck_assert_int_eq(answer_num(&ans, "sent"), 8);
+  ck_assert_int_eq(clt_drain(&second), 8);
+  ck_assert_int_eq(it_count(db, "SELECT count(*) FROM outbox WHERE published_at IS NULL"), 0);
+  /* the same eight orders both times */
+  char err[TPG_ERR_LEN] = "";
+  PGconn *c = tpg_connect(it_server(), db, err);
+  PGresult *ids = PQexec(c, "SELECT order_id::text FROM outbox");
+  for (int i = 0; i < PQntuples(ids); i++) {
+    ck_assert_ptr_nonnull(strstr(lr_buf_str(&first), PQgetvalue(ids, i, 0)));
+    ck_assert_ptr_nonnull(strstr(lr_buf_str(&second), PQgetvalue(ids, i, 0)));
+  }
+  PQclear(ids);
+  PQfinish(c);
+  lr_buf_free(&ans);
+  lr_buf_free(&first);
+  lr_buf_free(&second);
+  lr_buf_free(&ignore);
+  cl_app_free(a);
+}
+END_TEST
+
 START_TEST(two_relays_send_each_row_once_or_twice) {
   const char *db = "cl_relay2";
   fresh(db);
@@ -558,6 +621,7 @@ int main(void) {
   tcase_add_test(tr, relay_keeps_trace_header_and_counts_refusals);
   tcase_add_test(tr, relay_sqs_down_counts_an_attempt);
   tcase_add_test(tr, two_relays_send_each_row_once_or_twice);
+  tcase_add_test(tr, relay_killed_between_send_and_mark_sends_again);
   suite_add_tcase(s, tr);
   return it_main(s, NULL);
 }
