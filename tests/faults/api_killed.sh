@@ -56,7 +56,11 @@ keyed_check "api processes were killed" [ "$kills" -gt 0 ]
 keyed_check "requests in flight were answered 502" [ "$gateway_during" -gt 0 ]
 keyed_check "no 502/504 once the kills stopped" [ "$gateway_after" -eq 0 ]
 # One request of its own, its process killed while the trigger holds it: the
-# answer's body (customer c-probe: outside the accounting's orders).
+# answer's body (customer c-probe: outside the accounting's orders). The
+# trigger now sleeps 5 s, so that the scan of /proc, slow on a loaded machine,
+# finds the process still in the request.
+sql "CREATE OR REPLACE FUNCTION faults_sleep_before() RETURNS trigger LANGUAGE plpgsql AS
+       \$\$ BEGIN PERFORM pg_sleep(5); RETURN NEW; END \$\$"
 curl -s --max-time 20 -o "$D/probe.body" -w '%{http_code}' -H 'Content-Type: application/json' \
   -H "Idempotency-Key: probe-$$" --data '{"customer_id":"c-probe","items":[{"sku":"SKU-1","quantity":1}]}' \
   "$BASE/orders" >"$D/probe.code" &

@@ -34,8 +34,10 @@ lock() {
 # awaits the lock's end; UNLOCKED_AT: the instant (ms) its holder ran its last
 # statement before COMMIT (no create can have committed before it)
 unlock_wait() { wait "$LOCK_PID" || true; LOCK_PID=""; UNLOCKED_AT=$(tail -1 "$D/lock.out"); }
-# answers given between $1 and $2 (ms) with status $3
-answers_between() { awk -v a="$1" -v b="$2" -v c="$3" '$6 >= a && $6 < b && $2 == c' "$D/answers" | wc -l; }
+# requests sent after $1 and answered before $2 (ms) with status $3; by the
+# send time, not the answer's: a create that committed just before the lock was
+# granted can reach its client after it (a loaded machine delays the answer)
+answers_between() { awk -v a="$1" -v b="$2" -v c="$3" '$5 >= a && $6 < b && $2 == c' "$D/answers" | wc -l; }
 
 keyed_start lock "$CLIENTS"
 sleep 2
