@@ -218,8 +218,12 @@ typedef struct api_pending_send {
  * tried again, and each failure in a row doubles the pause (up to a cap). */
 typedef struct api_send_breaker {
   int failures;              /* in a row */
-  int64_t paused_until_ms;   /* epoch ms; 0: closed */
+  int64_t paused_until_ms;   /* monotonic ms (a wall clock step must not hold it open); 0: closed */
 } api_send_breaker;
+/* true while sends are skipped (now: lr_clock_mono_ms) */
+bool api_breaker_open(const api_send_breaker *b, int64_t now);
+/* a send's outcome: success closes the breaker, a failure pauses it */
+void api_breaker_record(api_send_breaker *b, bool ok, int64_t now);
 
 struct api_app {
   app_ctx *app;

@@ -18,8 +18,12 @@
 #define API_AFTER_DB_BUDGET_MS 300
 /* Nothing after the answer may reach this close to Lambda's deadline. */
 #define API_AFTER_DEADLINE_MARGIN_MS 200
-#define API_BREAKER_PAUSE_MS 5000
-#define API_BREAKER_PAUSE_MAX_MS 60000
+/* The pause after a failed send doubles from 2 s to 10 s. A probe is one
+ * 300 ms attempt after one answer, so a short cap costs little in a long
+ * outage, and once SQS is back the api sends again within 10 s instead of
+ * leaving up to a minute of orders to the relay (which runs every 5 min). */
+#define API_BREAKER_PAUSE_MS 2000
+#define API_BREAKER_PAUSE_MAX_MS 10000
 
 static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 
@@ -30,18 +34,18 @@ static int64_t after_deadline(const lr_context *ctx, int64_t now, int64_t budget
   return until;
 }
 
-static int breaker_open(const api_send_breaker *b, int64_t now) {
+bool api_breaker_open(const api_send_breaker *b, int64_t now) {
   return b->paused_until_ms > 0 && now < b->paused_until_ms;
 }
 
-static void breaker_record(api_send_breaker *b, int ok, int64_t now) {
+void api_breaker_record(api_send_breaker *b, bool ok, int64_t now) {
   if (ok) {
     b->failures = 0;
     b->paused_until_ms = 0;
     return;
   }
   int64_t pause = API_BREAKER_PAUSE_MS;
-  for (int i = 1; i < b->failures && pause < API_BREAKER_PAUSE_MAX_MS; i++) pause *= 2;
+  for (int i = 0; i < b->failures && pause < API_BREAKER_PAUSE_MAX_MS; i++) pause *= 2;
   if (b->failures < 30) b->failures++;
   b->paused_until_ms = now + min64(pause, API_BREAKER_PAUSE_MAX_MS);
 }
@@ -74,7 +78,7 @@ void api_after_response(api_app *a, const lr_context *ctx) {
   if (!p || !p->due) return;
   p->due = 0;
   int64_t now = lr_clock_epoch_ms();
-  if (breaker_open(&a->breaker, now)) {
+  if (api_breaker_open(&a->breaker, lr_clock_mono_ms())) {
     /* no attempt, no round trip: the row stays unpublished for the relay */
     send_failed(a, ctx, p->order_id, "recent sends failed; not trying for a while",
                 "OutboxSendSkipped");
@@ -85,7 +89,7 @@ void api_after_response(api_app *a, const lr_context *ctx) {
   lr_aws_status st = lr_sqs_send_message(a->sqs, a->app->cfg.orders_queue_url, p->message.data,
                                          p->message.len, ctx->trace_id,
                                          after_deadline(ctx, now, API_SEND_BUDGET_MS), msg_id, err);
-  breaker_record(&a->breaker, st == LR_AWS_OK, lr_clock_epoch_ms());
+  api_breaker_record(&a->breaker, st == LR_AWS_OK, lr_clock_mono_ms());
   if (st != LR_AWS_OK) send_failed(a, ctx, p->order_id, err, "OutboxSendFailures");
   if (st == LR_AWS_OK && outbox_marks_add(&a->sent, p->outbox_id)) return;
   mark_row(a, ctx, p, st == LR_AWS_OK);
