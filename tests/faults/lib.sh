@@ -11,8 +11,9 @@ chmod 755 "$WORK" # PostgreSQL runs as the postgres user and must reach its dire
 PASS=0 FAIL=0 RUN_PID="" LOCK_PID=""
 export LOCAL_STACK_DIR="$WORK/local"
 # Failed messages come back after 3 s; the third failed receive sends one to the
-# DLQ (a script whose fault lasts longer sets FAUXQS_MAX_RECEIVE_COUNT higher).
-export FAUXQS_VISIBILITY_TIMEOUT=3 FAUXQS_MAX_RECEIVE_COUNT=${FAUXQS_MAX_RECEIVE_COUNT:-3}
+# DLQ (a script whose fault lasts longer sets FAUXQS_MAX_RECEIVE_COUNT higher; the
+# worker flood sets 1: each hostile message is delivered once, then dead-lettered).
+export FAUXQS_VISIBILITY_TIMEOUT=${FAUXQS_VISIBILITY_TIMEOUT:-3} FAUXQS_MAX_RECEIVE_COUNT=${FAUXQS_MAX_RECEIVE_COUNT:-3}
 SQS_TOOL="$ROOT/tests/e2e/lambda_local/sqs_tool.mjs"
 
 ok() { PASS=$((PASS + 1)); echo "ok   $1"; }
