@@ -21,16 +21,7 @@ sql "CREATE FUNCTION faults_sleep_before() RETURNS trigger LANGUAGE plpgsql AS
      CREATE TRIGGER faults_slow_create BEFORE INSERT ON orders
        FOR EACH ROW EXECUTE FUNCTION faults_sleep_before()"
 
-# The api processes of this stack only (other stacks may run on this machine).
-api_pids() {
-  local f pid env
-  for f in /proc/[0-9]*/environ; do
-    pid=${f#/proc/}; pid=${pid%/environ}
-    env=$( { tr '\0' '\n' <"$f"; } 2>/dev/null) || continue
-    grep -qx "_HANDLER=api" <<<"$env" && grep -qx "DB_PORT=$PGPORT" <<<"$env" && echo "$pid"
-  done
-  return 0
-}
+api_pids() { keyed_fn_pids api; }
 
 keyed_start killed "$CLIENTS"
 sleep 2

@@ -12,6 +12,7 @@
 #                             KEYED_GIVE_UP_S) and ends
 #   keyed_check NAME CMD      a check of the scenario, counted
 #   keyed_accounting          the accounting, asserted; then keyed_finish
+#   keyed_fn_pids HANDLER     the stack's bootstrap processes of a function
 # KEYED_NO_MESSAGE: the accounting's outbox rows with no message.
 # $D/answers: one line an answer: key status retry-after order-id sent-ms answered-ms.
 KEYED_GIVE_UP_S=${KEYED_GIVE_UP_S:-90}
@@ -98,6 +99,18 @@ keyed_await_settled() {
     sleep 1
   done
   return 1
+}
+
+# keyed_fn_pids HANDLER: the bootstrap processes of this stack's HANDLER function
+# (/proc/*/environ: _HANDLER and this stack's DB_PORT; other stacks may run here).
+keyed_fn_pids() {
+  local f pid env
+  for f in /proc/[0-9]*/environ; do
+    pid=${f#/proc/}; pid=${pid%/environ}
+    env=$( { tr '\0' '\n' <"$f"; } 2>/dev/null) || continue
+    grep -qx "_HANDLER=$1" <<<"$env" && grep -qx "DB_PORT=$PGPORT" <<<"$env" && echo "$pid"
+  done
+  return 0
 }
 
 keyed_count() { awk -v c="$1" '$2 == c' "$D/answers" | wc -l; }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fault scenario (issue 15): SQS down (connections refused) and then slow, under
 # load, as the api sees it: the api reaches fauxqs through tests/faults/tcp_fault.mjs
-# (the worker and the relay reach it directly). Phases: normal 3 s, refused
+# (the worker's event source reaches it directly: tests/faults/proxy.sh). Phases: normal 3 s, refused
 # DOWN_S, normal 2 s, every chunk SLOW_MS late (beyond the send's 300 ms budget)
 # for SLOW_S, then normal RECOVER_S. Passes when creates keep their 201 and a p99
 # under 1,000 ms in every phase (the send is after the answer, with its own
@@ -15,28 +15,8 @@ SRC=${1:?source dir}; BUILD=${2:?build dir}; CLIENTS=${3:-4}
 DOWN_S=6 SLOW_S=5 SLOW_MS=1000 RECOVER_S=13
 # shellcheck source=keyed.sh
 source "$SRC/tests/faults/keyed.sh"
-PROXY_PID=""
-# shellcheck disable=SC2016  # eval'd on EXIT
-KEYED_ON_EXIT='exec 4>&- 2>/dev/null; [ -z "$PROXY_PID" ] || kill "$PROXY_PID" 2>/dev/null'
-
-# Called by stack.sh once fauxqs is up: the proxy in front of it, for the api only.
-stack_before_config() {
-  mkfifo "$D/proxy.in"
-  node "$SRC/tests/faults/tcp_fault.mjs" "${FQ_URL##*:}" <"$D/proxy.in" >"$D/proxy.out" 2>&1 &
-  PROXY_PID=$!
-  exec 4>"$D/proxy.in"
-  for _ in $(seq 1 100); do grep -q '^PORT ' "$D/proxy.out" && break; sleep 0.1; done
-  STACK_API_SQS_URL="http://127.0.0.1:$(sed -n 's/^PORT //p' "$D/proxy.out")"
-  [ "$STACK_API_SQS_URL" != "http://127.0.0.1:" ] || fail "tcp_fault.mjs did not start: $(cat "$D/proxy.out")"
-}
-# proxy MODE [ARG]: the command, and its acknowledgement
-proxy() {
-  local n
-  n=$(grep -c '^MODE ' "$D/proxy.out" || true)
-  echo "$*" >&4
-  for _ in $(seq 1 50); do [ "$(grep -c '^MODE ' "$D/proxy.out" || true)" -gt "$n" ] && return 0; sleep 0.1; done
-  fail "the proxy did not take '$*'"
-}
+# shellcheck source=proxy.sh
+source "$SRC/tests/faults/proxy.sh"
 
 keyed_stack 6
 

@@ -5,6 +5,7 @@
 //   pass        forward as is (the start)
 //   refuse      stop listening and drop open connections: connects are refused
 //   freeze      accept and keep connections, forward nothing (a hung peer)
+//   hold        forward requests, hold the answers (a peer that acts, then hangs)
 //   slow MS     forward each chunk MS milliseconds late, in order
 // Ends when stdin closes.
 //   node tcp_fault.mjs TARGET_PORT
@@ -17,16 +18,20 @@ if (!(target > 0)) {
   process.exit(2);
 }
 let mode = 'pass', delayMs = 0, port = 0;
-let thaw = null, thawed = () => {};
+let thawed = () => {};
+let thaw = new Promise((r) => { thawed = r; });
 const sockets = new Set();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-// One direction of a connection: chunks leave in order, each after the mode allows it.
-function pipe(from, to) {
+const held = (answer) => mode === 'freeze' || (mode === 'hold' && answer);
+
+// One direction of a connection (answer: upstream to client): chunks leave in
+// order, each once the mode lets it.
+function pipe(from, to, answer) {
   let chain = Promise.resolve();
   from.on('data', (chunk) => {
     chain = chain.then(async () => {
-      while (mode === 'freeze') await thaw;
+      while (held(answer)) await thaw;
       if (mode === 'slow') await sleep(delayMs);
       if (!to.destroyed) to.write(chunk);
     });
@@ -41,8 +46,8 @@ const server = net.createServer((client) => {
     s.on('close', () => sockets.delete(s));
     s.on('error', () => { client.destroy(); upstream.destroy(); });
   }
-  pipe(client, upstream);
-  pipe(upstream, client);
+  pipe(client, upstream, false);
+  pipe(upstream, client, true);
 });
 
 function listen() {
@@ -52,17 +57,22 @@ function listen() {
   });
 }
 
+// Every change wakes the chunks waiting in held(); those still held wait for the next.
+function setMode(m, ms) {
+  mode = m;
+  delayMs = ms;
+  const wake = thawed;
+  thaw = new Promise((r) => { thawed = r; });
+  wake();
+}
+
 async function command(line) {
   const [verb, arg] = line.trim().split(/\s+/);
-  const was = mode;
   if (verb === 'refuse') {
-    mode = 'refuse';
+    setMode('refuse', 0);
     if (server.listening) await new Promise((r) => { server.close(() => r()); for (const s of sockets) s.destroy(); });
-  } else if (verb === 'pass' || verb === 'slow' || verb === 'freeze') {
-    if (verb === 'freeze' && was !== 'freeze') thaw = new Promise((r) => { thawed = r; });
-    mode = verb;
-    delayMs = verb === 'slow' ? Number(arg) || 0 : 0;
-    if (was === 'freeze' && verb !== 'freeze') thawed();
+  } else if (['pass', 'slow', 'freeze', 'hold'].includes(verb)) {
+    setMode(verb, verb === 'slow' ? Number(arg) || 0 : 0);
     if (!server.listening) await listen();
   } else {
     console.error(`tcp_fault: unknown command: ${line}`);

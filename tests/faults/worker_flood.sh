@@ -12,7 +12,7 @@
 # stock invariant): a hostile message writes nothing.
 #   worker_flood.sh SOURCE_DIR LAMBDA_LOCAL BOOTSTRAP [N] [CONCURRENCY]
 # The checks are strings that check() evals later: single quotes on purpose.
-# shellcheck disable=SC2016
+# shellcheck disable=SC2016,SC2034
 set -u
 ROOT=${1:?} LL=${2:-} BOOT=${3:-} N=${4:-100000} CONC=${5:-4}
 if [ ! -x "$LL" ] || [ ! -x "$BOOT" ]; then echo "skipped: no lambda-local or no bootstrap"; exit 77; fi

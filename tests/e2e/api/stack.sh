@@ -4,8 +4,9 @@
 #   stack_stop                                  (also run on EXIT once started)
 #   STACK_API_TIMEOUT (28): the api's timeout; STACK_WORKER=1 adds the worker (SQS
 #   event source) and cleanup (its outbox relay, run by hand: stack_relay)
-#   STACK_API_SQS_URL: the api's own SQS endpoint (a fault proxy in front of fauxqs); a
-#   function stack_before_config, when the caller defines one, runs once fauxqs is up
+#   STACK_FN_SQS_URL: the functions' SQS endpoint (a fault proxy in front of fauxqs; the
+#   worker's event source stays on fauxqs); a function stack_before_config, when the
+#   caller defines one, runs once fauxqs is up
 # A throw-away PostgreSQL and fauxqs on free ports, migrate run once through
 # lambda-local, the local seed, then lambda-local serving the api function.
 D="" FQ_PID="" LL_PID=""
@@ -45,18 +46,16 @@ stack_config() { # FORMAT CONCURRENCY PORT
     "SERVICE_NAME": "orders", "LOG_LEVEL": "${LOG_LEVEL:-info}",
     "DB_HOST": "127.0.0.1", "DB_PORT": "$PGPORT", "DB_NAME": "orders", "DB_USER": "$PGUSER",
     "DB_IAM_AUTH": "false", "DB_SSLMODE": "disable",
-    "ORDERS_QUEUE_URL": "$QUEUE", "AWS_ENDPOINT_URL": "$FQ_URL"
+    "ORDERS_QUEUE_URL": "$QUEUE", "AWS_ENDPOINT_URL": "$FQ_URL", "AWS_ENDPOINT_URL_SQS": "${STACK_FN_SQS_URL:-$FQ_URL}"
   },
   "functions": {
-    "api": {"handler": "api", "timeout": ${STACK_API_TIMEOUT:-28}, "memory": 512, "concurrency": $2$(stack_api_env)},$(stack_worker_config)
+    "api": {"handler": "api", "timeout": ${STACK_API_TIMEOUT:-28}, "memory": 512, "concurrency": $2},$(stack_worker_config)
     "migrate": {"handler": "migrate", "timeout": 300, "memory": 256}
   },
   "http": {"function": "api", "host": "127.0.0.1", "port": $3, "format": "$1", "stage": "local"}
 }
 JSON
 }
-
-stack_api_env() { [ -z "${STACK_API_SQS_URL:-}" ] || printf ', "env": {"AWS_ENDPOINT_URL_SQS": "%s"}' "$STACK_API_SQS_URL"; }
 
 # The worker and cleanup, with STACK_WORKER=1 (cleanup's relay takes every unpublished row).
 stack_worker_config() {
