@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034  # PROXY_PID and KEYED_ON_EXIT are read by keyed.sh (eval on EXIT)
 # Sourced by the api stack's SQS scenarios after keyed.sh: tcp_fault.mjs in front
 # of fauxqs for the functions (api and cleanup's relay; the worker's event source
 # reaches fauxqs directly), started by stack.sh's stack_before_config hook.

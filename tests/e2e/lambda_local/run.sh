@@ -68,6 +68,9 @@ start_server() {
   shift
   for _ in 1 2 3; do
     PORT=$(free_port)
+    # Emptied here, not only by the child's redirection: the loop below could read
+    # the previous server's "serving function" before the new process opens the file.
+    : >"$WORK/server.log"
     "$LL" serve --config "$WORK/stack.json" --function "$fn" --port "$PORT" "$@" >"$WORK/server.out" 2>"$WORK/server.log" &
     SERVER_PID=$!
     for i in $(seq 1 100); do
@@ -272,6 +275,7 @@ fi
 # ---- API Gateway's own limit shorter than the function's timeout: 504 ----
 sed 's/"http": {"function": "echo", "port": 0}/"http": {"function": "echo", "port": 0, "timeout": 1}/' "$WORK/stack.json" >"$WORK/gw.json"
 PORT=$(free_port)
+: >"$WORK/server.log" # as in start_server
 "$LL" serve --config "$WORK/gw.json" --function slow --port "$PORT" >/dev/null 2>"$WORK/server.log" &
 SERVER_PID=$!
 wait_log "serving function" 1
@@ -284,6 +288,7 @@ stop_server
 # still answered 504 at the limit, not at the wait plus a full run ----
 sed 's/"http": {"function": "echo", "port": 0}/"http": {"function": "echo", "port": 0, "timeout": 4}/' "$WORK/stack.json" >"$WORK/gw2.json"
 PORT=$(free_port)
+: >"$WORK/server.log" # as in start_server
 "$LL" serve --config "$WORK/gw2.json" --function slow1 --port "$PORT" >/dev/null 2>"$WORK/server.log" &
 SERVER_PID=$!
 wait_log "serving function" 1
