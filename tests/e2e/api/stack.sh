@@ -3,7 +3,8 @@
 #   stack_start SRC BUILD FORMAT CONCURRENCY   (sets D, BASE, QUEUE, FQ_URL; PGTMP_OPTS honoured)
 #   stack_stop                                  (also run on EXIT once started)
 #   STACK_API_TIMEOUT (28): the api's timeout; STACK_WORKER=1 adds the worker (SQS
-#   event source) and cleanup (its outbox relay, run by hand: stack_relay)
+#   event source; its timeout STACK_WORKER_TIMEOUT, 30) and cleanup (its outbox relay,
+#   run by hand: stack_relay)
 #   STACK_FN_SQS_URL: the functions' SQS endpoint (a fault proxy in front of fauxqs; the
 #   worker's event source stays on fauxqs); a function stack_before_config, when the
 #   caller defines one, runs once fauxqs is up
@@ -62,7 +63,7 @@ stack_worker_config() {
   [ -n "${STACK_WORKER:-}" ] || return 0
   cat <<JSON
 
-    "worker": {"handler": "worker", "timeout": 30, "memory": 256, "concurrency": 2,
+    "worker": {"handler": "worker", "timeout": ${STACK_WORKER_TIMEOUT:-30}, "memory": 256, "concurrency": 2,
       "events": {"sqs": {"queue": "$QUEUE", "endpoint": "$FQ_URL", "batchSize": 10, "maximumBatchingWindow": 0,
         "functionResponseType": "ReportBatchItemFailures", "maximumConcurrency": 2}}},
     "cleanup": {"handler": "cleanup", "timeout": 60, "memory": 256,
