@@ -20,15 +20,24 @@ const char CL_SQL_OUTBOX_CLAIM[] =
     " WHERE o.id = c.id"
     " RETURNING o.id::text, o.payload::text, o.trace_header, " CL_OB_TS("o.created_at");
 
+/* The marks skip rows another transaction holds. The worker's decision marks
+ * the same rows in its batch transaction, one message at a time: a mark that
+ * waited for it could deadlock with it (seen on the local stack: 40P01, and the
+ * run stopped) and would hold the relay for a whole batch. A skipped row is being
+ * published by the worker; if that rolls back, the row keeps its lease and is
+ * sent again once it ends (at least once, as always). */
+#define CL_OB_UNLOCKED(ids) \
+  " WHERE id IN (SELECT id FROM outbox WHERE id = ANY(" ids ") AND published_at IS NULL" \
+  " FOR UPDATE SKIP LOCKED) AND published_at IS NULL"
+
 /* $1 ids (uuid[]). A row the api or the worker marked meanwhile keeps its mark. */
 const char CL_SQL_OUTBOX_SENT[] =
     "UPDATE outbox SET published_at = greatest(now(), created_at), attempts = attempts + 1,"
-    " claimed_until = NULL WHERE id = ANY($1::uuid[]) AND published_at IS NULL";
+    " claimed_until = NULL" CL_OB_UNLOCKED("$1::uuid[]");
 
 /* $1 ids (uuid[]): one more failed attempt; the lease ends. */
 const char CL_SQL_OUTBOX_FAILED[] =
-    "UPDATE outbox SET attempts = attempts + 1, claimed_until = NULL"
-    " WHERE id = ANY($1::uuid[]) AND published_at IS NULL";
+    "UPDATE outbox SET attempts = attempts + 1, claimed_until = NULL" CL_OB_UNLOCKED("$1::uuid[]");
 
 /* $1 grace seconds, $2 max attempts: the age in whole seconds of the oldest
  * unpublished row past the grace period (0 when none), and how many rows the

@@ -144,6 +144,7 @@ keyed_accounting() {
   if [ "$nomsg" -gt 0 ]; then
     stack_relay >"$D/relay.out" 2>&1 || true
     nomsg_sent=$(grep -o '"sent": *[0-9]*' "$D/relay.out" | grep -o '[0-9]*$' || echo "?")
+    [ "$nomsg_sent" != "?" ] || { echo "the relay's answer:"; tail -c 2000 "$D/relay.out"; echo; }
     keyed_await_settled 40 || true
   fi
   decided=$(sql "SELECT count(*) FROM orders WHERE customer_id LIKE 'c-$KEYED_TAG-%' AND status <> 'PENDING'")
@@ -168,7 +169,7 @@ keyed_finish() { # SCRIPT
     echo "$1: $KEYED_FAILED checks failed"
     tail -20 "$D/ll.log"
     # KEYED_KEEP=DIR keeps the answers and the logs of a failed run
-    [ -z "${KEYED_KEEP:-}" ] || { mkdir -p "$KEYED_KEEP"; cp "$D/answers" "$D/ll.log" "$D/pg/server.log" "$KEYED_KEEP/"; }
+    [ -z "${KEYED_KEEP:-}" ] || { mkdir -p "$KEYED_KEEP"; cp "$D/answers" "$D/ll.log" "$D/pg/server.log" "$D"/relay*.out "$KEYED_KEEP/" 2>/dev/null; }
     exit 1
   fi
   echo "$1: passed"

@@ -545,6 +545,56 @@ START_TEST(relay_killed_between_send_and_mark_sends_again) {
 }
 END_TEST
 
+/* The worker deciding an order while the relay marks its row: the worker's
+ * batch transaction has updated the row (published_at, as order_decide_batch
+ * does) and not committed. The relay's mark must not wait for it: before the
+ * marks skipped locked rows, this mark waited until the statement deadline and
+ * the run failed (on the stack it was a deadlock with the worker, 40P01). */
+static PGconn *clt_worker_tx;
+
+static void worker_holds_one_row(void *arg, size_t n) {
+  (void)n;
+  char err[TPG_ERR_LEN] = "";
+  clt_worker_tx = tpg_connect(it_server(), arg, err);
+  PGresult *r = PQexec(clt_worker_tx,
+                       "BEGIN; UPDATE outbox SET published_at = coalesce(published_at, greatest(now(), created_at))"
+                       " WHERE id = (SELECT id FROM outbox WHERE claimed_until IS NOT NULL ORDER BY id LIMIT 1)");
+  ck_assert_int_eq(PQresultStatus(r), PGRES_COMMAND_OK);
+  ck_assert_str_eq(PQcmdTuples(r), "1");
+  PQclear(r);
+}
+
+START_TEST(relay_mark_does_not_wait_for_the_worker) {
+  static char db[] = "cl_relay_worker";
+  fresh(db);
+  make_orders(db, "o", 8, "PENDING", 0);
+  lr_buf ignore;
+  lr_buf_init(&ignore, 64u << 20);
+  clt_drain(&ignore);
+  make_outbox(db, 8, "10 minutes", 0, "NULL", "NULL");
+  cl_hooks h = {.after_send = worker_holds_one_row, .arg = db};
+  cl_app *a = clt_app(db, NULL, &h);
+  lr_buf ans;
+  lr_buf_init(&ans, 64u << 20);
+  int64_t t0 = lr_clock_mono_ms();
+  int st = clt_invoke(a, "{\"task\":\"outbox\"}", lr_clock_epoch_ms() + 6000, &ans);
+  int64_t took = lr_clock_mono_ms() - t0;
+  ck_assert_msg(st == LR_HANDLER_OK, "%s", lr_buf_str(&ans));
+  ck_assert_int_eq(answer_num(&ans, "sent"), 8);
+  /* it did not wait for the lock: the statement deadline is 5 s away */
+  ck_assert_msg(took < 3000, "the relay took %lld ms", (long long)took);
+  ck_assert_int_eq(it_count(db, "SELECT count(*) FROM outbox WHERE published_at IS NULL"), 1);
+  /* the worker commits: its row is published, none is left */
+  PQclear(PQexec(clt_worker_tx, "COMMIT"));
+  PQfinish(clt_worker_tx);
+  ck_assert_int_eq(it_count(db, "SELECT count(*) FROM outbox WHERE published_at IS NULL"), 0);
+  ck_assert_int_eq(clt_drain(&ignore), 8);
+  lr_buf_free(&ans);
+  lr_buf_free(&ignore);
+  cl_app_free(a);
+}
+END_TEST
+
 START_TEST(two_relays_send_each_row_once_or_twice) {
   const char *db = "cl_relay2";
   fresh(db);
@@ -622,6 +672,7 @@ int main(void) {
   tcase_add_test(tr, relay_sqs_down_counts_an_attempt);
   tcase_add_test(tr, two_relays_send_each_row_once_or_twice);
   tcase_add_test(tr, relay_killed_between_send_and_mark_sends_again);
+  tcase_add_test(tr, relay_mark_does_not_wait_for_the_worker);
   suite_add_tcase(s, tr);
   return it_main(s, NULL);
 }
