@@ -369,6 +369,15 @@ static void make_outbox(const char *db, int n, const char *age, int attempts, co
   it_sql(db, sql);
 }
 
+/* A relay test's start: N PENDING orders and an empty queue (ignore owns what
+ * an earlier test left there; the caller frees it). */
+static void relay_fixture(const char *db, int n, lr_buf *ignore) {
+  fresh(db);
+  make_orders(db, "o", n, "PENDING", 0);
+  lr_buf_init(ignore, 64u << 20);
+  clt_drain(ignore);
+}
+
 static int clt_lock_free;
 static const char *clt_lock_db;
 
@@ -386,11 +395,8 @@ static void try_lock(void *arg, size_t n) {
 
 START_TEST(relay_sends_exactly_the_stuck_rows) {
   const char *db = "cl_relay";
-  fresh(db);
-  make_orders(db, "o", 12, "PENDING", 0);
   lr_buf ignore;
-  lr_buf_init(&ignore, 64u << 20);
-  clt_drain(&ignore);
+  relay_fixture(db, 12, &ignore);
   make_outbox(db, 3, "10 minutes", 0, "NULL", "NULL");
   make_outbox(db, 1, "20 minutes", 2, "NULL", "'Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1'");
   make_outbox(db, 2, "10 seconds", 0, "NULL", "NULL");
@@ -500,11 +506,8 @@ static void crash_after_send(void *arg, size_t n) {
 
 START_TEST(relay_killed_between_send_and_mark_sends_again) {
   const char *db = "cl_relay_killed";
-  fresh(db);
-  make_orders(db, "o", 8, "PENDING", 0);
   lr_buf ignore;
-  lr_buf_init(&ignore, 64u << 20);
-  clt_drain(&ignore);
+  relay_fixture(db, 8, &ignore);
   make_outbox(db, 8, "10 minutes", 0, "NULL", "NULL");
   cl_hooks h = {.after_send = crash_after_send};
   invoke_until_crash(db, NULL, &h, "{\"task\":\"outbox\"}", 43);
@@ -566,11 +569,8 @@ static void worker_holds_one_row(void *arg, size_t n) {
 
 START_TEST(relay_mark_does_not_wait_for_the_worker) {
   static char db[] = "cl_relay_worker";
-  fresh(db);
-  make_orders(db, "o", 8, "PENDING", 0);
   lr_buf ignore;
-  lr_buf_init(&ignore, 64u << 20);
-  clt_drain(&ignore);
+  relay_fixture(db, 8, &ignore);
   make_outbox(db, 8, "10 minutes", 0, "NULL", "NULL");
   cl_hooks h = {.after_send = worker_holds_one_row, .arg = db};
   cl_app *a = clt_app(db, NULL, &h);
@@ -597,11 +597,8 @@ END_TEST
 
 START_TEST(two_relays_send_each_row_once_or_twice) {
   const char *db = "cl_relay2";
-  fresh(db);
-  make_orders(db, "o", 60, "PENDING", 0);
   lr_buf ignore;
-  lr_buf_init(&ignore, 64u << 20);
-  clt_drain(&ignore);
+  relay_fixture(db, 60, &ignore);
   make_outbox(db, 60, "10 minutes", 0, "NULL", "NULL");
   pid_t pids[2];
   for (int i = 0; i < 2; i++) {
