@@ -14,6 +14,7 @@
 
 #include "api_test.h"
 #include "itest.h"
+#include "lr/clock.h"
 #include "order_sql.h"
 #include "orders/order_store.h"
 
@@ -695,6 +696,48 @@ START_TEST(outbox_marks_ride_on_the_next_create) {
 }
 END_TEST
 
+/* A row to mark that the worker holds (its decision marks the row published
+ * in its batch transaction) is skipped, not waited for (migration 0009): before,
+ * the create waited for the worker's batch, here until its deadline. */
+START_TEST(outbox_marks_skip_a_row_the_worker_holds) {
+  fresh("t_marks_held");
+  api_app *a = db_app("t_marks_held", NULL);
+  for (int i = 0; i < 2; i++) {
+    at_response r = post_order(a, NULL, ORDER_1);
+    ck_assert_int_eq(r.status, 201);
+    at_response_free(&r);
+    it_sql("t_marks_held", i == 0 ? "UPDATE outbox SET id = '" ROW_A "'"
+                                  : "UPDATE outbox SET id = '" ROW_B "' WHERE id <> '" ROW_A "'");
+  }
+  char err[TPG_ERR_LEN] = "";
+  PGconn *worker = tpg_connect(it_server(), "t_marks_held", err);
+  ck_assert_msg(worker, "%s", err);
+  PGresult *held = PQexec(worker, "BEGIN; UPDATE outbox SET published_at = coalesce(published_at,"
+                                  " greatest(now(), created_at)) WHERE id = '" ROW_A "'");
+  ck_assert_int_eq(PQresultStatus(held), PGRES_COMMAND_OK);
+  PQclear(held);
+  outbox_marks m = {0};
+  ck_assert(outbox_marks_add(&m, ROW_A));
+  ck_assert(outbox_marks_add(&m, ROW_B));
+  order_create_result res;
+  db_session_set_deadline(api_app_db(a), lr_clock_epoch_ms() + 4000);
+  int64_t t0 = lr_clock_mono_ms();
+  db_status st = create_with_marks(a, 24, &m, &res);
+  int64_t took = lr_clock_mono_ms() - t0;
+  db_session_set_deadline(api_app_db(a), 0);
+  ck_assert_int_eq(st, DB_OK);
+  ck_assert_msg(took < 2000, "the create waited %lld ms for the worker", (long long)took);
+  ck_assert_int_eq(res.marked, 1);
+  ck_assert_int_eq(it_count("t_marks_held", "SELECT count(*) FROM outbox WHERE id = '" ROW_B "'"
+                                            " AND published_at IS NOT NULL"), 1);
+  PQclear(PQexec(worker, "COMMIT"));
+  PQfinish(worker);
+  ck_assert_int_eq(it_count("t_marks_held", "SELECT count(*) FROM outbox WHERE id IN ('" ROW_A "', '" ROW_B "')"
+                                            " AND published_at IS NULL"), 0);
+  api_app_free(a);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("integration.api");
   TCase *tc = tcase_create("db");
@@ -711,6 +754,7 @@ int main(void) {
   tcase_add_test(tc, message_waits_for_the_response);
   tcase_add_test(tc, create_keeps_the_trace_header);
   tcase_add_test(tc, queue_message_sent_after_commit);
+  tcase_add_test(tc, outbox_marks_skip_a_row_the_worker_holds);
   tcase_add_test(tc, outbox_marks_ride_on_the_next_create);
   tcase_add_test(tc, database_down_is_503);
   suite_add_tcase(s, tc);
