@@ -4,6 +4,7 @@
 #   run.sh run TARGET SECONDS     run TARGET for SECONDS on its corpus; new inputs go
 #                                 to a temporary directory, the repository's corpus is
 #                                 only read; prints the executions and execs/s
+#                                 (FUZZ_MAX_LEN: the longest input, 65536 by default)
 # A crash, leak, timeout or sanitizer report fails the run and keeps the input
 # that caused it in build/fuzz/artifacts/.
 set -euo pipefail
@@ -25,7 +26,7 @@ case "${1:-}" in
     trap 'rm -rf "$work"' EXIT
     mkdir -p "$BUILD/artifacts"
     rc=0
-    "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+    "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len="${FUZZ_MAX_LEN:-65536}" \
       -dict="$HERE/json.dict" -print_final_stats=1 -artifact_prefix="$BUILD/artifacts/${target}-" \
       "$work" "$HERE/corpus/$target" >"$work/log" 2>&1 || rc=$?
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log")
@@ -35,7 +36,7 @@ case "${1:-}" in
       echo "fuzz_$target: FAILED (exit $rc) after ${runs:-?} executions"
       exit 1
     fi
-    echo "fuzz_$target: ${runs:-?} executions in ${seconds} s, ${secs:-?} exec/s, no crash, leak or UB"
+    echo "fuzz_$target: ${runs:-?} executions in ${seconds} s, ${secs:-?} exec/s (inputs up to ${FUZZ_MAX_LEN:-65536} bytes), no crash, leak or UB"
     ;;
   *)
     echo "usage: run.sh build | run TARGET SECONDS" >&2
