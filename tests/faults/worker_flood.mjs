@@ -17,7 +17,7 @@ const int = (n) => Math.floor(rnd() * n);
 const chars = (n, lo, hi) => String.fromCharCode(...Array.from({ length: n }, () => lo + int(hi - lo)));
 
 const uuid = () => randomUUID(); // never an order of the stack: unknown_order at best
-const at = '2020-01-01T00:00:00Z';
+const at = new Date().toISOString(); // the hostile messages' instant: now, whatever it is
 const good = () => ({ type: 'order.created', order_id: uuid(), occurred_at: at });
 const goodText = () => JSON.stringify(good());
 const nest = (d) => '['.repeat(d) + ']'.repeat(d);

@@ -65,7 +65,7 @@ static const char *ll_header_get(const ll_http_request *rq, const char *name) {
  * query parameters or headers quadratic to build (the fuzz target fell under
  * 3,000 runs a second on such inputs). Open addressing; the table is kept at
  * most half full, far above LL_MAX_QUERY_PARAMS and LL_MAX_HEADERS. */
-#define LL_KEY_SLOTS 2048u /* a power of two */
+#define LL_KEY_SLOTS 1024u /* a power of two; half of it is LL_MAX_QUERY_PARAMS */
 typedef struct ll_keyed {
   cJSON *obj;
   cJSON **slot; /* LL_KEY_SLOTS: the object's items by key */
