@@ -25,17 +25,22 @@ const char CL_SQL_OUTBOX_CLAIM[] =
  * waited for it could deadlock with it (seen on the local stack: 40P01, and the
  * run stopped) and would hold the relay for a whole batch. A skipped row is being
  * published by the worker; if that rolls back, the row keeps its lease and is
- * sent again once it ends (at least once, as always). */
+ * sent again once it ends (at least once, as always). Another relay's claim
+ * holds rows for a moment too (FOR UPDATE keeps a row it rechecked and passed
+ * over locked until its statement ends), so the caller marks again the rows a
+ * mark did not return. */
 #define CL_OB_UNLOCKED(ids) \
   " WHERE id IN (SELECT id FROM outbox WHERE id = ANY(" ids ") AND published_at IS NULL" \
-  " FOR UPDATE SKIP LOCKED) AND published_at IS NULL"
+  " FOR UPDATE SKIP LOCKED) AND published_at IS NULL RETURNING id::text"
 
-/* $1 ids (uuid[]). A row the api or the worker marked meanwhile keeps its mark. */
+/* $1 ids (uuid[]). A row the api or the worker marked meanwhile keeps its mark.
+ * Returns the ids it marked. */
 const char CL_SQL_OUTBOX_SENT[] =
     "UPDATE outbox SET published_at = greatest(now(), created_at), attempts = attempts + 1,"
     " claimed_until = NULL" CL_OB_UNLOCKED("$1::uuid[]");
 
-/* $1 ids (uuid[]): one more failed attempt; the lease ends. */
+/* $1 ids (uuid[]): one more failed attempt; the lease ends. Returns the ids it
+ * marked. */
 const char CL_SQL_OUTBOX_FAILED[] =
     "UPDATE outbox SET attempts = attempts + 1, claimed_until = NULL" CL_OB_UNLOCKED("$1::uuid[]");
 

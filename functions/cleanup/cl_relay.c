@@ -45,25 +45,56 @@ static bool claim(cl_app *a, int64_t deadline_ms, const cl_claim *cur, PGresult 
   return true;
 }
 
-/* Marks rows[i] where results[i].sent == want with sql. */
-static bool mark(cl_app *a, const char *sql, PGresult *rows, const lr_sqs_batch_result *r, bool want,
-                long long *count, char *err) {
+/* Pauses before marking again the rows a mark passed over (held by another
+ * transaction). Another relay's claim holds a row for milliseconds; the
+ * worker publishes the rows it holds itself, so the last pause is short too. */
+static const int cl_mark_pause_ms[] = {10, 40, 160};
+#define CL_MARK_PASSES ((int)(sizeof cl_mark_pause_ms / sizeof cl_mark_pause_ms[0]) + 1)
+
+/* Builds "{id,id}" of rows[i] where want[i]; the count in *n. */
+static bool id_array(PGresult *rows, const bool *want, lr_buf *ids, int *n) {
+  *n = 0;
+  lr_buf_reset(ids);
+  bool ok = lr_buf_add(ids, "{", 1) == LR_BUF_OK;
+  for (int i = 0; ok && i < PQntuples(rows); i++)
+    if (want[i]) ok = lr_buf_addf(ids, "%s%s", (*n)++ ? "," : "", PQgetvalue(rows, i, 0)) == LR_BUF_OK;
+  return ok && lr_buf_add(ids, "}", 1) == LR_BUF_OK;
+}
+
+/* Clears want[i] for the rows the mark returned. */
+static void drop_marked(PGresult *rows, const PGresult *marked, bool *want) {
+  for (int j = 0; j < PQntuples(marked); j++)
+    for (int i = 0; i < PQntuples(rows); i++)
+      if (want[i] && strcmp(PQgetvalue(rows, i, 0), PQgetvalue(marked, j, 0)) == 0) want[i] = false;
+}
+
+/* Marks rows[i] where results[i].sent == want with sql, and again the rows
+ * another transaction held, a few times while the deadline allows; a row
+ * still held keeps its lease (the worker publishes it, or it is sent again). */
+static bool mark(cl_app *a, const char *sql, PGresult *rows, const lr_sqs_batch_result *r, bool sent,
+                 int64_t deadline_ms, long long *count, char *err) {
+  bool want[LR_SQS_BATCH_MAX] = {false};
+  for (int i = 0; i < PQntuples(rows) && i < LR_SQS_BATCH_MAX; i++) want[i] = (r[i].sent != 0) == sent;
   lr_buf ids;
   lr_buf_init(&ids, 1024); /* ten uuids */
-  bool ok = lr_buf_add(&ids, "{", 1) == LR_BUF_OK;
-  int n = 0;
-  for (int i = 0; ok && i < PQntuples(rows); i++)
-    if ((r[i].sent != 0) == want) ok = lr_buf_addf(&ids, "%s%s", n++ ? "," : "", PQgetvalue(rows, i, 0)) == LR_BUF_OK;
-  ok = ok && lr_buf_add(&ids, "}", 1) == LR_BUF_OK;
   char dberr[DB_ERR_LEN] = "out of memory";
-  const char *params[] = {lr_buf_str(&ids)};
-  PGresult *res = NULL;
-  /* Counting an attempt is not idempotent; marking sent is, but one
-   * statement shape keeps it simple: a lost connection leaves the lease. */
-  if (ok && n) ok = db_exec(a->app->db, DB_NOT_IDEMPOTENT, sql, 1, params, &res, dberr) == DB_OK;
-  PQclear(res);
-  lr_buf_free(&ids);
+  int n = 0;
+  bool ok = id_array(rows, want, &ids, &n);
   *count += n;
+  for (int pass = 0; ok && n > 0; pass++) {
+    const char *params[] = {lr_buf_str(&ids)};
+    PGresult *res = NULL;
+    /* Counting an attempt is not idempotent; marking sent is, but one
+     * statement shape keeps it simple: a lost connection leaves the lease. */
+    ok = db_exec(a->app->db, DB_NOT_IDEMPOTENT, sql, 1, params, &res, dberr) == DB_OK;
+    if (ok) drop_marked(rows, res, want);
+    PQclear(res);
+    if (!ok || pass + 1 == CL_MARK_PASSES) break;
+    ok = id_array(rows, want, &ids, &n);
+    if (n == 0 || lr_clock_epoch_ms() + cl_mark_pause_ms[pass] + CL_SEND_MIN_MS > deadline_ms) break;
+    lr_clock_sleep_ms(cl_mark_pause_ms[pass]);
+  }
+  lr_buf_free(&ids);
   return ok ? true : fail(err, "marking rows", dberr);
 }
 
@@ -101,8 +132,8 @@ static cl_step relay_batch(cl_app *a, const lr_context *ctx, int64_t deadline_ms
   lr_sqs_batch_result r[LR_SQS_BATCH_MAX];
   bool ok = send_rows(a, deadline_ms, rows, r, err);
   char merr[CL_ERR_LEN] = "";
-  if (!mark(a, CL_SQL_OUTBOX_SENT, rows, r, true, &sum->sent, merr) ||
-      !mark(a, CL_SQL_OUTBOX_FAILED, rows, r, false, &sum->failed, merr)) {
+  if (!mark(a, CL_SQL_OUTBOX_SENT, rows, r, true, deadline_ms, &sum->sent, merr) ||
+      !mark(a, CL_SQL_OUTBOX_FAILED, rows, r, false, deadline_ms, &sum->failed, merr)) {
     if (ok) snprintf(err, CL_ERR_LEN, "%s", merr);
     ok = false;
   }

@@ -15,5 +15,6 @@ int64_t lr_clock_epoch_us(void); /* Unix epoch, microseconds */
 int64_t lr_clock_mono_ms(void);  /* monotonic, milliseconds from an arbitrary origin */
 int64_t lr_clock_mono_us(void);  /* monotonic, microseconds from an arbitrary origin */
 int64_t lr_clock_mono_ns(void);  /* monotonic, nanoseconds from an arbitrary origin */
+void lr_clock_sleep_ms(int64_t ms); /* sleeps ms (signals do not cut it short) */
 
 #endif

@@ -1,5 +1,4 @@
 /* One signed request with retries over one reusable libcurl handle. */
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -242,12 +241,6 @@ static long backoff_ms(int n) {
   return (long)(r % (unsigned int)(ceiling + 1));
 }
 
-static void sleep_ms(long ms) {
-  struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-  }
-}
-
 /* Appends " (N attempts)" to the message, within its bound. */
 static void note_attempts(char *err, int made) {
   size_t n = strnlen(err, LR_AWS_ERR_LEN - 1);
@@ -287,7 +280,7 @@ lr_aws_status lr_aws__http_send(lr_aws_http *h, const lr_aws_http_req *req, int6
     if (made == h->max_attempts) break;
     long pause = backoff_ms(made - 1);
     if (lr_clock_epoch_ms() + pause + HTTP_MIN_ATTEMPT_MS > deadline_ms) break;
-    sleep_ms(pause);
+    lr_clock_sleep_ms(pause);
   }
   lr_buf_free(&url);
   if (st != LR_AWS_OK && made > 1 && err) note_attempts(err, made);

@@ -1,5 +1,6 @@
 #include "lr/clock.h"
 
+#include <errno.h>
 #include <time.h>
 
 static int64_t lr_clock_ns(clockid_t id) {
@@ -15,3 +16,10 @@ int64_t lr_clock_epoch_us(void) { return lr_clock_us(CLOCK_REALTIME); }
 int64_t lr_clock_mono_ms(void) { return lr_clock_us(CLOCK_MONOTONIC) / 1000; }
 int64_t lr_clock_mono_us(void) { return lr_clock_us(CLOCK_MONOTONIC); }
 int64_t lr_clock_mono_ns(void) { return lr_clock_ns(CLOCK_MONOTONIC); }
+
+void lr_clock_sleep_ms(int64_t ms) {
+  if (ms <= 0) return;
+  struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+  }
+}
