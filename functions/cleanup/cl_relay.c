@@ -68,7 +68,7 @@ static void drop_marked(PGresult *rows, const PGresult *marked, bool *want) {
       if (want[i] && strcmp(PQgetvalue(rows, i, 0), PQgetvalue(marked, j, 0)) == 0) want[i] = false;
 }
 
-/* Marks rows[i] where results[i].sent == want with sql, and again the rows
+/* Marks rows[i] where results[i].sent == sent with sql, and again the rows
  * another transaction held, a few times while the deadline allows; a row
  * still held keeps its lease (the worker publishes it, or it is sent again). */
 static bool mark(cl_app *a, const char *sql, PGresult *rows, const lr_sqs_batch_result *r, bool sent,
