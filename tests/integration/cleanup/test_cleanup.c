@@ -548,6 +548,15 @@ START_TEST(relay_killed_between_send_and_mark_sends_again) {
 }
 END_TEST
 
+/* Eight stuck outbox rows, and a cleanup app that calls after_send(db, n)
+ * between SendMessageBatch and the mark. */
+static cl_app *eight_rows_then(char *db, void (*after_send)(void *arg, size_t n), lr_buf *ignore) {
+  relay_fixture(db, 8, ignore);
+  make_outbox(db, 8, "10 minutes", 0, "NULL", "NULL");
+  cl_hooks h = {.after_send = after_send, .arg = db};
+  return clt_app(db, NULL, &h);
+}
+
 /* The worker deciding an order while the relay marks its row: the worker's
  * batch transaction has updated the row (published_at, as order_decide_batch
  * does) and not committed. The relay's mark must not wait for it: before the
@@ -570,10 +579,7 @@ static void worker_holds_one_row(void *arg, size_t n) {
 START_TEST(relay_mark_does_not_wait_for_the_worker) {
   static char db[] = "cl_relay_worker";
   lr_buf ignore;
-  relay_fixture(db, 8, &ignore);
-  make_outbox(db, 8, "10 minutes", 0, "NULL", "NULL");
-  cl_hooks h = {.after_send = worker_holds_one_row, .arg = db};
-  cl_app *a = clt_app(db, NULL, &h);
+  cl_app *a = eight_rows_then(db, worker_holds_one_row, &ignore);
   lr_buf ans;
   lr_buf_init(&ans, 64u << 20);
   int64_t t0 = lr_clock_mono_ms();
@@ -639,10 +645,7 @@ static void claim_holds_one_row_briefly(void *arg, size_t n) {
 START_TEST(relay_marks_again_a_row_a_claim_held) {
   static char db[] = "cl_relay_claim";
   lr_buf ignore;
-  relay_fixture(db, 8, &ignore);
-  make_outbox(db, 8, "10 minutes", 0, "NULL", "NULL");
-  cl_hooks h = {.after_send = claim_holds_one_row_briefly, .arg = db};
-  cl_app *a = clt_app(db, NULL, &h);
+  cl_app *a = eight_rows_then(db, claim_holds_one_row_briefly, &ignore);
   lr_buf ans;
   lr_buf_init(&ans, 64u << 20);
   int st = clt_invoke(a, "{\"task\":\"outbox\"}", 0, &ans);
