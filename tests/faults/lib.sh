@@ -33,15 +33,28 @@ sql() { psql -qAtX -v ON_ERROR_STOP=1 -c "$1"; }
 sqs() { node "$SQS_TOOL" "$AWS_ENDPOINT_URL" "$@"; }
 sqs_count() { sqs count "$1" 2>/dev/null || echo "?"; }
 
-start_stack() {
-  local port
-  port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
-  LAMBDA_LOCAL="$LL" BOOTSTRAP="$BOOT" "$ROOT/scripts/run" --orders --no-build --port "$port" >"$WORK/run.log" 2>&1 &
+# Starts scripts/run on PORT; true once the api serves and the worker polls.
+launch_stack() {
+  LAMBDA_LOCAL="$LL" BOOTSTRAP="$BOOT" "$ROOT/scripts/run" --orders --no-build --port "$1" >"$WORK/run.log" 2>&1 &
   RUN_PID=$!
   for _ in $(seq 1 600); do
-    grep -q "sqs worker: polling" "$WORK/run.log" && grep -q "serving function api" "$WORK/run.log" && break
-    kill -0 "$RUN_PID" 2>/dev/null || break
+    grep -q "sqs worker: polling" "$WORK/run.log" && grep -q "serving function api" "$WORK/run.log" && return 0
+    kill -0 "$RUN_PID" 2>/dev/null || return 1
     sleep 0.1
+  done
+  return 1
+}
+
+start_stack() {
+  local port
+  # Suites run in parallel: the port found free may be taken before
+  # lambda-local binds it (it stops with "in use"); then start again on another.
+  for _ in 1 2 3; do
+    port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+    launch_stack "$port" && break
+    grep -q "cannot listen on .* (in use?)" "$WORK/run.log" || break
+    wait "$RUN_PID" 2>/dev/null || true
+    cp "$WORK/run.log" "$WORK/run.port-in-use.log"
   done
   if ! grep -q "serving function api" "$WORK/run.log" || [ ! -f "$LOCAL_STACK_DIR/env" ]; then
     ko "the stack starts"

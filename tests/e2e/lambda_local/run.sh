@@ -71,7 +71,7 @@ start_server() {
     # Emptied here, not only by the child's redirection: the loop below could read
     # the previous server's "serving function" before the new process opens the file.
     : >"$WORK/server.log"
-    "$LL" serve --config "$WORK/stack.json" --function "$fn" --port "$PORT" "$@" >"$WORK/server.out" 2>"$WORK/server.log" &
+    "$LL" serve --config "${SERVER_CONFIG:-$WORK/stack.json}" --function "$fn" --port "$PORT" "$@" >"$WORK/server.out" 2>"$WORK/server.log" &
     SERVER_PID=$!
     for i in $(seq 1 100); do
       grep -q "serving function" "$WORK/server.log" 2>/dev/null && return 0
@@ -274,11 +274,7 @@ fi
 
 # ---- API Gateway's own limit shorter than the function's timeout: 504 ----
 sed 's/"http": {"function": "echo", "port": 0}/"http": {"function": "echo", "port": 0, "timeout": 1}/' "$WORK/stack.json" >"$WORK/gw.json"
-PORT=$(free_port)
-: >"$WORK/server.log" # as in start_server
-"$LL" serve --config "$WORK/gw.json" --function slow --port "$PORT" >/dev/null 2>"$WORK/server.log" &
-SERVER_PID=$!
-wait_log "serving function" 1
+SERVER_CONFIG="$WORK/gw.json" start_server slow
 req gw "http://127.0.0.1:$PORT/"
 check "integration timeout before the function's: 504 Endpoint request timed out" t '[ "$(code gw)" = 504 ] && [ "$(jget "$WORK/gw.body" "j.message")" = "Endpoint request timed out" ]'
 stop_server
@@ -287,11 +283,7 @@ stop_server
 # defect 4): the second of two requests for one instance waits for it, and is
 # still answered 504 at the limit, not at the wait plus a full run ----
 sed 's/"http": {"function": "echo", "port": 0}/"http": {"function": "echo", "port": 0, "timeout": 4}/' "$WORK/stack.json" >"$WORK/gw2.json"
-PORT=$(free_port)
-: >"$WORK/server.log" # as in start_server
-"$LL" serve --config "$WORK/gw2.json" --function slow1 --port "$PORT" >/dev/null 2>"$WORK/server.log" &
-SERVER_PID=$!
-wait_log "serving function" 1
+SERVER_CONFIG="$WORK/gw2.json" start_server slow1
 for n in 1 2; do
   curl -s --max-time 20 -o /dev/null -w '%{http_code} %{time_total}\n' "http://127.0.0.1:$PORT/q$n" >"$WORK/q$n.out" &
 done

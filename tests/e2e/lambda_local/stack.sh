@@ -20,15 +20,20 @@ trap cleanup EXIT
 ok() { PASS=$((PASS + 1)); echo "ok   $1"; }
 ko() { FAIL=$((FAIL + 1)); echo "FAIL $1"; tail -20 "$WORK/run.log" | sed 's/^/     | /'; }
 check() { local name=$1; shift; if eval "$1"; then ok "$name"; else ko "$name"; fi; }
-PORT=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
-
-LOCAL_STACK_DIR="$WORK/local" LAMBDA_LOCAL="$LL" BOOTSTRAP="$BOOT" \
-  "$ROOT/scripts/run" --orders --no-build --port "$PORT" >"$WORK/run.log" 2>&1 &
-RUN_PID=$!
-for _ in $(seq 1 600); do
-  grep -q "serving function api" "$WORK/run.log" && break
-  kill -0 "$RUN_PID" 2>/dev/null || break
-  sleep 0.1
+# Suites run in parallel: the port found free may be taken before lambda-local
+# binds it (scripts/run stops with "in use"); then start again on another.
+for _ in 1 2 3; do
+  PORT=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+  LOCAL_STACK_DIR="$WORK/local" LAMBDA_LOCAL="$LL" BOOTSTRAP="$BOOT" \
+    "$ROOT/scripts/run" --orders --no-build --port "$PORT" >"$WORK/run.log" 2>&1 &
+  RUN_PID=$!
+  for _ in $(seq 1 600); do
+    grep -q "serving function api" "$WORK/run.log" && break
+    kill -0 "$RUN_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  grep -q "cannot listen on .* (in use?)" "$WORK/run.log" || break
+  wait "$RUN_PID" 2>/dev/null || true
 done
 check "the stack starts and serves api" 'grep -q "serving function api" "$WORK/run.log"'
 check "migrate ran, seed applied" 'grep -q "applied db/seed/local_seed.sql" "$WORK/run.log"'
